@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""Writes szcrypt's conformance vector suites from the Python reference.
+
+Run from the repository root:  /usr/bin/python3 conformance/python/gen_vectors.py
+(or `pnpm --filter @szcrypt/conformance vectors`).
+
+Keys and plaintexts are fixed; only IVs are random, so every run writes new
+tokens for the same cases. Every invalid case is confirmed rejected by
+PyCryptodome before it is written.
+"""
+import argparse
+import base64
+import hashlib
+import json
+import math
+import os
+import platform
+import random
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from szcrypt_ref.aes import AES, PYCRYPTODOME_VERSION, get_random_bytes  # noqa: E402
+from szcrypt_ref import legacy  # noqa: E402
+
+SCHEMA = "szcrypt-vectors-v1"
+COMMAND = "/usr/bin/python3 conformance/python/gen_vectors.py"
+GENERATOR = f"conformance/python/gen_vectors.py (PyCryptodome {PYCRYPTODOME_VERSION}, Python {platform.python_version()})"
+PAGE_KEY = "39b96ec8e9f303bfbb14917b232866d5"
+
+
+def fixed_key(label: str, size: int) -> bytes:
+    return hashlib.sha256(f"szcrypt conformance key {label}".encode()).digest()[:size]
+
+
+def key_groups():
+    return [
+        ("aes-128-hex", f"hex:{fixed_key('a', 16).hex()}"),
+        ("aes-192-hex", f"hex:{fixed_key('b', 24).hex()}"),
+        ("aes-256-hex", f"hex:{fixed_key('c', 32).hex()}"),
+        ("aes-256-page-example-utf8", f"utf8:{PAGE_KEY}"),
+        ("aes-256-base64", f"base64:{base64.b64encode(fixed_key('d', 32)).decode()}"),
+    ]
+
+
+STRING_CASES = [
+    ("empty", ""),
+    ("ascii-1", "a"),
+    ("ascii-15", "x" * 15),
+    ("ascii-16", "y" * 16),
+    ("ascii-17", "z" * 17),
+    ("ascii-31", "0123456789abcdefghijklmnopqrstu"),
+    ("ascii-32", "0123456789abcdefghijklmnopqrstuv"),
+    ("ascii-33", "0123456789abcdefghijklmnopqrstuvw"),
+    ("page-example", "This is a secret message"),
+    ("page-dict-text", '{"dummy": "dummy"}'),
+    ("long-1000", "".join(chr(0x20 + (i * 7) % 95) for i in range(1000)),),
+    ("utf8-latin", "Zoë Ångström, café"),
+    ("utf8-cjk", "東京都千代田区"),
+    ("utf8-astral", "😀🎉 𝄞 𠜎"),
+    ("utf8-astral-block-edge", "a" * 14 + "😀"),
+    ("utf8-combining", "e\u0301 n\u0303"),
+    ("utf8-max", "\uffff\U0010ffff"),
+    ("nul", "\x00"),
+    ("nul-inside", "a\x00b\x00"),
+    ("bom-leading", "\ufeffkept"),
+    ("whitespace", " \t\r\n "),
+    ("control", "\x01\x1f\x7f"),
+]
+
+BYTES_CASES = [
+    ("empty", b""),
+    ("one", b"\x00"),
+    ("len-15", bytes(range(15))),
+    ("len-16", bytes(range(16))),
+    ("len-17", bytes(range(17))),
+    ("all-byte-values", bytes(range(256))),
+    ("not-utf8", b"\xff\xfe\xfd\x80"),
+    ("zeros-32", bytes(32)),
+    ("long-1000", hashlib.shake_256(b"szcrypt bytes").digest(1000)),
+]
+
+
+def rejects(fn) -> bool:
+    try:
+        fn()
+    except Exception:  # noqa: BLE001 - any failure is a rejection
+        return True
+    return False
+
+
+def raw_cbc(key: bytes, iv: bytes, blocks: bytes) -> bytes:
+    """iv || CBC(blocks) with no padding: lets a case choose its decrypted padding."""
+    return iv + AES.new(key, AES.MODE_CBC, iv).encrypt(blocks)
+
+
+def other_key(key: bytes) -> bytes:
+    return hashlib.sha256(b"other " + key).digest()[: len(key)]
+
+
+class Suite:
+    def __init__(self, suite: str, algorithm: str, notes: dict):
+        self.doc = {
+            "schema": SCHEMA,
+            "algorithm": algorithm,
+            "suite": suite,
+            "generator": GENERATOR,
+            "command": COMMAND,
+            "numberOfTests": 0,
+            "notes": notes,
+            "testGroups": [],
+        }
+        self.next_id = 1
+
+    def group(self, name: str, key_spec: str, **extra) -> list:
+        tests: list = []
+        self.doc["testGroups"].append({"name": name, "keySpec": key_spec, **extra, "tests": tests})
+        return tests
+
+    def add(self, tests: list, case: str, comment: str, result: str, flags=(), **fields):
+        tests.append({"tcId": self.next_id, "case": case, "comment": comment, "flags": list(flags), **fields, "result": result})
+        self.next_id += 1
+
+    def write(self, path: str):
+        self.doc["numberOfTests"] = self.next_id - 1
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(self.doc, f, indent=2)
+            f.write("\n")
+
+
+def invalid_raw_cases(key: bytes):
+    """(case, comment, flags, raw iv||ct) that PyCryptodome must reject under key."""
+    iv = get_random_bytes(16)
+    good = legacy.encrypt_bytes(b"0123456789abcdefghij", key, iv)  # two blocks
+    out = []
+    flipped = bytearray(good)
+    flipped[-1] ^= 0x01
+    out.append(("tampered-last-byte", "last ciphertext byte flipped", ["BadPadding"], bytes(flipped)))
+    out.append(("truncated-block", "last 16-byte block removed", ["BadPadding"], good[:-16]))
+    out.append(("truncated-partial", "last 5 bytes removed: not whole blocks", ["WrongLength"], good[:-5]))
+    out.append(("iv-only", "only the 16-byte IV", ["WrongLength"], good[:16]))
+    out.append(("iv-short", "10 bytes, shorter than an IV", ["WrongLength"], good[:10]))
+    out.append(("padding-zero", "decrypts to a last byte of 0x00", ["BadPadding"], raw_cbc(key, iv, b"A" * 15 + b"\x00")))
+    out.append(("padding-17", "decrypts to a last byte of 0x11", ["BadPadding"], raw_cbc(key, iv, b"A" * 15 + b"\x11")))
+    out.append(("padding-inconsistent", "decrypts to ...01 02: the byte before the last 02 is not 02", ["BadPadding"], raw_cbc(key, iv, b"A" * 14 + b"\x01\x02")))
+    out.append(("padding-full-block-bad", "a full padding block with one byte wrong", ["BadPadding"], raw_cbc(key, iv, b"\x10" * 15 + b"\x10" + b"\x10" * 7 + b"\x0f" + b"\x10" * 8)))
+    wrong = legacy.encrypt_bytes(b"secret under another key", other_key(key))
+    out.append(("wrong-key", "made under another key of the same size", ["WrongKey"], wrong))
+    return out
+
+
+def confirm(fn, what):
+    if not rejects(fn):
+        raise SystemExit(f"PyCryptodome accepted an invalid case: {what}")
+
+
+def build_strings(out_dir: str):
+    suite = Suite("legacy-cbc", "legacy-cbc", {
+        "BadPadding": "PKCS#7 padding is invalid after decryption",
+        "WrongLength": "not an IV plus whole AES blocks",
+        "WrongKey": "made under another key",
+        "InvalidUtf8": "the plaintext is not UTF-8",
+        "StrictBase64": "Python's lenient b64decode would skip the stray characters; szcrypt and b64decode(validate=True) refuse them",
+    })
+    for name, spec in key_groups():
+        key = legacy.parse_key_spec(spec)
+        tests = suite.group(name, spec)
+        for case, text in STRING_CASES:
+            token = legacy.encrypt_message(text, key)
+            assert legacy.decrypt_message(token, key) == text
+            suite.add(tests, case, f"{case}: {len(text.encode('utf-8'))} UTF-8 bytes", "valid", plaintext=text, token=token)
+        for case, comment, flags, raw in invalid_raw_cases(key):
+            # wrong-key tokens can, 1 time in ~256, unpad cleanly: draw another IV then.
+            while case == "wrong-key" and not rejects(lambda: legacy.decrypt_bytes(raw, key).decode("utf-8")):
+                raw = legacy.encrypt_bytes(b"secret under another key", other_key(key))
+            token = base64.b64encode(raw).decode()
+            confirm(lambda: legacy.decrypt_message(token, key), f"{name}/{case}")
+            suite.add(tests, case, comment, "invalid", flags, token=token)
+        for case, raw_plain in [("not-utf8", b"\xff\xfe\xfd"), ("utf8-surrogate", b"\xed\xa0\x80"), ("utf8-overlong", b"\xc0\xaf")]:
+            token = base64.b64encode(legacy.encrypt_bytes(raw_plain, key)).decode()
+            confirm(lambda: legacy.decrypt_message(token, key), f"{name}/{case}")
+            suite.add(tests, case, f"decrypts to bytes that are not UTF-8 ({case})", "invalid", ["InvalidUtf8"], token=token)
+        token = legacy.encrypt_message("padded", key)  # 32 bytes: 44 base64 chars ending in '='
+        assert token.endswith("=")
+        for case, bad in [
+            ("base64-stray-char", token[:10] + "!" + token[10:]),
+            ("base64-newline", token[:20] + "\n" + token[20:]),
+            ("base64-space", " " + token),
+            ("base64-no-padding", token.rstrip("=")),
+            ("base64-url-alphabet", token.replace("+", "-").replace("/", "_") if ("+" in token or "/" in token) else token[:-2] + "-="),
+            ("empty-token", ""),
+        ]:
+            confirm(lambda: legacy.decrypt_message_strict(bad, key), f"{name}/{case}")
+            flags = ["StrictBase64"] if not rejects(lambda: legacy.decrypt_message(bad, key)) else ["WrongLength"]
+            suite.add(tests, case, f"{case}: not strict base64 of an IV plus blocks", "invalid", flags, token=bad)
+    suite.write(os.path.join(out_dir, "legacy-cbc-strings.json"))
+
+
+def build_bytes(out_dir: str):
+    suite = Suite("legacy-cbc-bytes", "legacy-cbc-bytes", {
+        "form": "bytes fields carry raw iv || ciphertext, no base64; plaintextHex and tokenHex are hex",
+        "BadPadding": "PKCS#7 padding is invalid after decryption",
+        "WrongLength": "not an IV plus whole AES blocks",
+        "WrongKey": "made under another key",
+    })
+    for name, spec in key_groups():
+        key = legacy.parse_key_spec(spec)
+        tests = suite.group(name, spec)
+        for case, data in BYTES_CASES:
+            raw = legacy.encrypt_bytes(data, key)
+            assert legacy.decrypt_bytes(raw, key) == data
+            suite.add(tests, case, f"{case}: {len(data)} bytes", "valid", plaintextHex=data.hex(), tokenHex=raw.hex())
+        for case, comment, flags, raw in invalid_raw_cases(key):
+            while case == "wrong-key" and not rejects(lambda: legacy.decrypt_bytes(raw, key)):
+                raw = legacy.encrypt_bytes(b"secret under another key", other_key(key))
+            confirm(lambda: legacy.decrypt_bytes(raw, key), f"{name}/{case}")
+            suite.add(tests, case, comment, "invalid", flags, tokenHex=raw.hex())
+    suite.write(os.path.join(out_dir, "legacy-cbc-bytes.json"))
+
+
+def tag(value):
+    """A typed form of a Python JSON value, so a JS runner can rebuild ints, floats and key order."""
+    if value is None:
+        return {"null": None}
+    if isinstance(value, bool):
+        return {"bool": value}
+    if isinstance(value, int):
+        return {"int": str(value)}
+    if isinstance(value, float):
+        return {"float": repr(value)}
+    if isinstance(value, str):
+        return {"str": value}
+    if isinstance(value, list):
+        return {"list": [tag(v) for v in value]}
+    if isinstance(value, dict):
+        return {"dict": [[k, tag(v)] for k, v in value.items()]}
+    raise TypeError(type(value))
+
+
+def deep(n: int):
+    value: object = "bottom"
+    for i in range(n):
+        value = {f"level{i}": value}
+    return value
+
+
+JSON_CASES = [
+    ("page-dict", {"dummy": "dummy"}),
+    ("nested", {"a": {"b": [1, 2, {"c": None}]}, "d": [], "e": {}}),
+    ("unicode-ensure-ascii", {"name": "Zoë", "city": "東京", "emoji": "😀", "ctrl": "\x00\x1f\x7f", "quote": '"\\/', "ws": "\n\r\t\b\f", "del": "\x7f\x80"}),
+    ("unicode-keys", {"ключ": "значение", "😀": 1}),
+    ("literals", {"t": True, "f": False, "n": None}),
+    ("big-ints", {"big": 2**64, "neg": -(2**70), "safe": 2**53 - 1, "unsafe": 2**53 + 1, "zero": 0, "minus": -5}),
+    ("floats", {"a": 0.1, "b": 1e16, "c": -0.0, "d": 1e-07, "e": 1.5, "f": 123456789.123, "g": 1e15, "h": 0.0001, "i": 1e-05, "j": 5e-324, "k": 1.7976931348623157e308, "l": 1.0, "m": 100.0, "n": -2.5e-10, "o": 1.2345678901234567e20, "p": 0.30000000000000004}),
+    ("nan-infinity", {"nan": math.nan, "inf": math.inf, "ninf": -math.inf}),
+    ("key-order", {"b": 1, "a": 2, "10": 3, "2": 4, "": 5}),
+    ("top-level-list", [1, "two", 3.0, None, [True]]),
+    ("top-level-string", "just a string"),
+    ("empty-dict", {}),
+    ("deep-nesting", deep(40)),
+    ("lone-surrogate", {"lone": "\ud800x"}),
+]
+
+
+def build_json(out_dir: str):
+    suite = Suite("legacy-cbc-json", "legacy-cbc-json", {
+        "form": "the page's dicts: encrypt_message(json.dumps(value), key); plaintext is json.dumps's text",
+        "value": "typed form of the value: {int: digits} {float: repr} {str} {bool} {null} {list: [...]} {dict: [[key, value], ...]} (dict keeps Python's order)",
+        "NotJson": "decrypts, but to text json.loads refuses",
+    })
+    for name, spec in key_groups()[2:4]:
+        key = legacy.parse_key_spec(spec)
+        tests = suite.group(name, spec)
+        for case, value in JSON_CASES:
+            text = json.dumps(value)
+            token = legacy.encrypt_message(text, key)
+            assert json.loads(legacy.decrypt_message(token, key)) is not None or value is None
+            suite.add(tests, case, f"json.dumps of {case}", "valid", value=tag(value), plaintext=text, token=token)
+        for case, text in [("not-json", "not json {"), ("trailing-data", '{"a": 1} x'), ("single-quotes", "{'a': 1}")]:
+            token = legacy.encrypt_message(text, key)
+            confirm(lambda: json.loads(legacy.decrypt_message(token, key)), f"{name}/{case}")
+            suite.add(tests, case, f"decrypts to text json.loads refuses ({case})", "invalid", ["NotJson"], token=token)
+    suite.write(os.path.join(out_dir, "legacy-cbc-json.json"))
+
+
+def build_keys(out_dir: str):
+    suite = Suite("legacy-cbc-keys", "legacy-cbc", {
+        "reading": "the page's example key b'39b96ec8e9f303bfbb14917b232866d5' read two ways: utf8: (32 bytes, AES-256, as the snippet uses it) and hex: (16 bytes, AES-128, as its generator prints keys)",
+        "OtherReading": "made under the other reading of the same text: must not decrypt",
+    })
+    readings = [("page-key-utf8-aes-256", f"utf8:{PAGE_KEY}"), ("page-key-hex-aes-128", f"hex:{PAGE_KEY}")]
+    texts = [("page-example", "This is a secret message"), ("page-dict", json.dumps({"dummy": "dummy"})), ("empty", "")]
+    for index, (name, spec) in enumerate(readings):
+        key = legacy.parse_key_spec(spec)
+        other_spec = readings[1 - index][1]
+        other = legacy.parse_key_spec(other_spec)
+        tests = suite.group(name, spec)
+        for case, text in texts:
+            suite.add(tests, case, f"{case} under {spec.split(':')[0]}: reading", "valid", plaintext=text, token=legacy.encrypt_message(text, key))
+        for case, text in texts:
+            while True:
+                token = legacy.encrypt_message(text, other)
+                if rejects(lambda: legacy.decrypt_message(token, key)):
+                    break
+            suite.add(tests, f"other-reading-{case}", f"{case} made under {other_spec.split(':')[0]}: reading", "invalid", ["OtherReading"], token=token)
+    suite.write(os.path.join(out_dir, "legacy-cbc-keys.json"))
+
+
+def build_python_json(out_dir: str):
+    """json.dumps text for values a JS serializer finds hard: no encryption involved."""
+    suite = Suite("python-json", "python-json-dumps", {
+        "form": "plaintext is json.dumps(value) with Python's defaults; value is in the typed form of legacy-cbc-json",
+    })
+    rng = random.Random(20261127)
+    tests = suite.group("floats-random-bits", "")
+    for i in range(600):
+        x = struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0]
+        if math.isnan(x):
+            continue
+        suite.add(tests, "float-bits", f"random double {i}", "valid", value=tag(x), plaintext=json.dumps(x))
+    tests = suite.group("floats-decimal", "")
+    for i in range(400):
+        x = round(rng.uniform(-1e6, 1e6), rng.randint(0, 12)) * 10.0 ** rng.randint(-30, 30)
+        suite.add(tests, "float-decimal", f"decimal-looking double {i}", "valid", value=tag(x), plaintext=json.dumps(x))
+    tests = suite.group("floats-edges", "")
+    for x in [0.0, -0.0, 1.0, -1.0, 0.5, 1e-4, 1e-5, 9.999999999999999e-5, 1e15, 1e16, 9999999999999998.0, 1e17, 2.0**53, 2.0**53 + 2, 2.0**63, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 1e21, 1e22, 1e-7, 123e-20, math.inf, -math.inf, math.nan]:
+        suite.add(tests, "float-edge", f"float {x!r}", "valid", value=tag(x), plaintext=json.dumps(x))
+    tests = suite.group("ints", "")
+    for x in [0, 1, -1, 2**31, 2**53 - 1, 2**53, 2**53 + 1, -(2**53) - 1, 2**64, -(2**100), 10**30]:
+        suite.add(tests, "int", f"int {x}", "valid", value=tag(x), plaintext=json.dumps(x))
+    tests = suite.group("strings", "")
+    samples = ["", "plain", "\x00\x01\x1f", "\x7f", "\x80\xff", "\u2028\u2029", "\ufeff", "\uffff", "\U0001f600", "\U0010ffff", '"\\/', "\b\f\n\r\t", "\ud800", "\udfff\ud800"]
+    samples += ["".join(chr(rng.choice([rng.randint(0x20, 0x7e), rng.randint(0x80, 0xd7ff), rng.randint(0xe000, 0xffff), rng.randint(0x10000, 0x10ffff)])) for _ in range(rng.randint(1, 40))) for _ in range(60)]
+    for i, text in enumerate(samples):
+        suite.add(tests, "string", f"string sample {i}", "valid", value=tag(text), plaintext=json.dumps(text))
+    tests = suite.group("structures", "")
+    for case, value in JSON_CASES:
+        suite.add(tests, case, f"json.dumps of {case}", "valid", value=tag(value), plaintext=json.dumps(value))
+    suite.write(os.path.join(out_dir, "python-json.json"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default_out = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vectors")
+    parser.add_argument("--out", default=default_out, help="folder to write the suites to")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    build_strings(args.out)
+    build_bytes(args.out)
+    build_json(args.out)
+    build_keys(args.out)
+    build_python_json(args.out)
+    print(f"wrote legacy suites to {args.out} with {GENERATOR}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+import { isUtf8 } from "node:buffer";
+import { SzcryptError } from "../errors/szcrypt-error.js";
+
+/**
+ * UTF-8 bytes of a string, refusing lone surrogates: they have no UTF-8 form
+ * (Python's `str.encode` raises on them too) and `Buffer.from` would quietly
+ * turn them into U+FFFD, changing the value.
+ */
+export function encodeUtf8(text: string): Buffer {
+  if (!text.isWellFormed()) {
+    throw new SzcryptError("INVALID_PLAINTEXT", "the string has a lone UTF-16 surrogate and no UTF-8 form; fix the value at its source");
+  }
+  return Buffer.from(text, "utf8");
+}
+
+/**
+ * Decodes UTF-8 as Python's `bytes.decode("utf-8")` does: strict, and a
+ * leading byte order mark stays part of the text. Returns undefined on
+ * invalid UTF-8.
+ */
+export function decodeUtf8Strict(bytes: Buffer): string | undefined {
+  return isUtf8(bytes) ? bytes.toString("utf8") : undefined;
+}

@@ -1,0 +1,54 @@
+/**
+ * What went wrong, as a stable string a caller can switch on.
+ *
+ * Messages are for people and may change; codes are the API.
+ */
+export type SzcryptErrorCode =
+  /**
+   * A key spec could not be read, or names a key of the wrong size. The message
+   * says which prefix or size was expected; it never shows key material.
+   */
+  | "KEY_INVALID"
+  /**
+   * A key source (environment variable, file, secrets manager) could not
+   * provide a key. szcrypt never falls back to a default key.
+   */
+  | "KEY_UNAVAILABLE"
+  /**
+   * The input is not a token at all, in a way that does not depend on any key:
+   * not strict base64, too short, a length that is not whole AES blocks.
+   */
+  | "MALFORMED"
+  /**
+   * Decryption failed. One code and one message for every cause that depends
+   * on the key or the plaintext (bad padding, wrong key, bad authentication
+   * tag, unknown key id, invalid UTF-8, a format the policy does not accept),
+   * so that no caller can tell them apart: no padding oracle.
+   */
+  | "DECRYPT_FAILED"
+  /**
+   * A value cannot be encrypted faithfully: a string with a lone UTF-16
+   * surrogate (it has no UTF-8 form), or a JSON value Python's `json.dumps`
+   * would not produce.
+   */
+  | "INVALID_PLAINTEXT"
+  /**
+   * A `(sz.crypt.v1.sensitive)` annotation szcrypt cannot honour, found when a
+   * message type's field plan is compiled, before the first call.
+   */
+  | "SCHEMA_INVALID"
+  /**
+   * A configuration value is not usable (unknown format name, empty policy).
+   */
+  | "CONFIG_INVALID";
+
+/** Every code, for documentation, exhaustiveness checks and CLIs. */
+export const szcryptErrorCodes: readonly SzcryptErrorCode[] = [
+  "KEY_INVALID",
+  "KEY_UNAVAILABLE",
+  "MALFORMED",
+  "DECRYPT_FAILED",
+  "INVALID_PLAINTEXT",
+  "SCHEMA_INVALID",
+  "CONFIG_INVALID",
+];

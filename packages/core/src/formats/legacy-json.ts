@@ -1,0 +1,29 @@
+import { decryptFailed } from "../errors/szcrypt-error.js";
+import { type ParsePythonJsonOptions, type PyJsonValue, parsePythonJson, pythonJsonDumps } from "../json/python-json.js";
+import type { SzcryptKey } from "../keys/key.js";
+import { decryptLegacy, encryptLegacy, type LegacyEncryptOptions } from "./legacy-cbc.js";
+
+/**
+ * What the platform page does with dicts: `encrypt_message(json.dumps(data), key)`.
+ * The JSON text is exactly Python's (see {@link pythonJsonDumps}), so a token
+ * made here decrypts to the same text a Python service would have encrypted.
+ */
+export function encryptJsonLegacy(value: PyJsonValue, key: SzcryptKey, options?: LegacyEncryptOptions): string {
+  return encryptLegacy(pythonJsonDumps(value), key, options);
+}
+
+/**
+ * Decrypts a dict sent as the page does, and parses it as Python's
+ * `json.loads` would (NaN and Infinity included; see {@link parsePythonJson}).
+ *
+ * @throws SzcryptError DECRYPT_FAILED also when the decrypted text is not JSON:
+ *   telling that apart would tell an attacker something about the plaintext.
+ */
+export function decryptJsonLegacy(token: string, key: SzcryptKey, options?: ParsePythonJsonOptions): unknown {
+  const text = decryptLegacy(token, key);
+  try {
+    return parsePythonJson(text, options);
+  } catch {
+    throw decryptFailed();
+  }
+}

@@ -1,0 +1,24 @@
+import { randomFillSync } from "node:crypto";
+
+// IVs and nonces are drawn from one buffer filled by the CSPRNG in large
+// chunks: a syscall per 4 KiB instead of one per value. Each byte is handed
+// out once (IVs are public, but never reused); the pool is refilled in place
+// when used up.
+const POOL_SIZE = 4096;
+const pool = Buffer.allocUnsafe(POOL_SIZE);
+let offset = POOL_SIZE;
+
+/** `n` fresh random bytes (n <= 4096), copied out of the pool. */
+export function randomBytesPooled(n: number): Buffer {
+  if (n > POOL_SIZE) {
+    return randomFillSync(Buffer.allocUnsafe(n));
+  }
+  if (offset + n > POOL_SIZE) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const out = Buffer.allocUnsafe(n);
+  pool.copy(out, 0, offset, offset + n);
+  offset += n;
+  return out;
+}

@@ -1,0 +1,19 @@
+export type { SzcryptErrorCode } from "./errors/code.js";
+export { szcryptErrorCodes } from "./errors/code.js";
+export type { SzcryptErrorOptions } from "./errors/szcrypt-error.js";
+export { DECRYPT_FAILED_MESSAGE, isSzcryptError, SzcryptError } from "./errors/szcrypt-error.js";
+export type { LegacyEncryptOptions } from "./formats/legacy-cbc.js";
+export {
+  decryptLegacy,
+  decryptLegacyBytes,
+  encryptLegacy,
+  encryptLegacyBytes,
+  LEGACY_CBC,
+} from "./formats/legacy-cbc.js";
+export { decryptJsonLegacy, encryptJsonLegacy } from "./formats/legacy-json.js";
+export { PyFloat, pyFloat, pythonFloatRepr } from "./json/py-float.js";
+export type { ParsePythonJsonOptions, PyJsonValue } from "./json/python-json.js";
+export { parsePythonJson, pythonJsonDumps } from "./json/python-json.js";
+export type { AesKeySize } from "./keys/key.js";
+export { isSzcryptKey, SzcryptKey } from "./keys/key.js";
+export { parseKeySpec } from "./keys/key-spec.js";

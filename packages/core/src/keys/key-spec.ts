@@ -1,0 +1,70 @@
+import { SzcryptError } from "../errors/szcrypt-error.js";
+import { SzcryptKey } from "./key.js";
+
+const HEX_RE = /^(?:[0-9a-fA-F]{2})+$/;
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Reads a key spec: a key whose text names its encoding.
+ *
+ * - `hex:<hex digits>`: the bytes the digits spell. `hex:` + 32 digits is AES-128,
+ *   the reading of the platform page's key generator.
+ * - `utf8:<text>`: the UTF-8 bytes of the text. The platform page's example key
+ *   `b'39b96ec8e9f303bfbb14917b232866d5'` is `utf8:39b96ec8…`: 32 bytes, AES-256.
+ * - `base64:<standard base64>`: the bytes it decodes to.
+ *
+ * One trailing newline is ignored (secret files often end with one).
+ * A bare value is refused: a 32-character hex string is a valid key under both
+ * of the first two readings, and they are different keys.
+ *
+ * @throws SzcryptError KEY_INVALID, naming the problem but never the key.
+ */
+export function parseKeySpec(spec: string, options: { id?: string } = {}): SzcryptKey {
+  if (typeof spec !== "string") {
+    throw new TypeError("parseKeySpec: expected a string key spec such as 'hex:…'");
+  }
+  // One trailing newline is what `echo` and secret files add; it is never part of a key.
+  const text = spec.replace(/\r?\n$/, "");
+  const colon = text.indexOf(":");
+  const prefix = colon < 0 ? "" : text.slice(0, colon);
+  const body = colon < 0 ? "" : text.slice(colon + 1);
+  let bytes: Uint8Array;
+  switch (prefix) {
+    case "hex":
+      if (!HEX_RE.test(body)) {
+        throw new SzcryptError("KEY_INVALID", "a 'hex:' key spec needs an even number of hex digits after the prefix");
+      }
+      bytes = Buffer.from(body, "hex");
+      break;
+    case "utf8":
+      bytes = Buffer.from(body, "utf8");
+      break;
+    case "base64":
+      if (!BASE64_RE.test(body)) {
+        throw new SzcryptError("KEY_INVALID", "a 'base64:' key spec needs standard base64 (A-Z a-z 0-9 + /, '=' padding) after the prefix");
+      }
+      bytes = Buffer.from(body, "base64");
+      break;
+    default:
+      throw new SzcryptError("KEY_INVALID", bareValueMessage(text));
+  }
+  if (bytes.length !== 16 && bytes.length !== 24 && bytes.length !== 32) {
+    throw new SzcryptError(
+      "KEY_INVALID",
+      `a '${prefix}:' key spec decodes to ${bytes.length} bytes; an AES key must be 16, 24 or 32 bytes`,
+    );
+  }
+  return SzcryptKey.fromBytes(bytes, options);
+}
+
+function bareValueMessage(text: string): string {
+  const looksHex32 = text.length === 32 && HEX_RE.test(text);
+  const lead = looksHex32
+    ? "the key spec is a bare 32-character hex string, which has two readings"
+    : "the key spec has no encoding prefix";
+  return (
+    `${lead}: 'hex:<value>' decodes the digits to 16 bytes (AES-128, as the platform page's generator makes), ` +
+    `'utf8:<value>' takes the 32 characters as bytes (AES-256, as the page's example key b'…' is used). ` +
+    "Prefix the value with the reading your peers use ('hex:', 'utf8:' or 'base64:')"
+  );
+}

@@ -1,0 +1,191 @@
+import { isSzcryptError } from "../errors/szcrypt-error.js";
+import { decryptLegacy, decryptLegacyBytes, encryptLegacy, encryptLegacyBytes } from "../formats/legacy-cbc.js";
+import { decryptJsonLegacy, encryptJsonLegacy } from "../formats/legacy-json.js";
+import { parsePythonJson, pythonJsonDumps } from "../json/python-json.js";
+import { SzcryptKey } from "../keys/key.js";
+import { parseKeySpec } from "../keys/key-spec.js";
+import type { VectorGroup, VectorSuite, VectorTest } from "./suite.js";
+import { fromTypedValue, matchesTypedValue } from "./typed-value.js";
+
+/** One runnable case of a suite. */
+export interface VectorCase {
+  /** `suite/case/tcId`, e.g. `legacy-cbc/utf8-astral/3`: what --run and --skip match. */
+  readonly name: string;
+  readonly comment: string;
+  readonly flags: readonly string[];
+  readonly expected: "valid" | "invalid";
+  /** Runs the case: returns on a pass, throws {@link VectorMismatch} saying what differed. */
+  run(): void;
+}
+
+/**
+ * A case's outcome differed from its expectation. The message says what
+ * differed by position and length, never by content: vectors hold keys and
+ * plaintexts, and output goes to CI logs.
+ */
+export class VectorMismatch extends Error {
+  override readonly name = "VectorMismatch";
+}
+
+/** Every case of a suite, labelled, in file order. */
+export function listVectorCases(suite: VectorSuite): VectorCase[] {
+  const out: VectorCase[] = [];
+  for (const group of suite.testGroups) {
+    for (const test of group.tests) {
+      const label = test.case ?? slug(test.flags[0] ?? test.comment) ?? "case";
+      out.push({
+        name: `${suite.suite}/${label}/${test.tcId}`,
+        comment: test.comment,
+        flags: test.flags,
+        expected: test.result === "valid" ? "valid" : "invalid",
+        run: () => runGuarded(suite, group, test),
+      });
+    }
+  }
+  return out;
+}
+
+function slug(text: string): string | undefined {
+  const s = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+  return s === "" ? undefined : s;
+}
+
+function runGuarded(suite: VectorSuite, group: VectorGroup, test: VectorTest): void {
+  try {
+    runCase(suite, group, test);
+  } catch (err) {
+    if (err instanceof VectorMismatch) {
+      throw err;
+    }
+    // szcrypt's messages carry no key or plaintext, so they can be shown.
+    const what = isSzcryptError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    throw new VectorMismatch(`the ${test.result} case threw ${what}`);
+  }
+}
+
+function runCase(suite: VectorSuite, group: VectorGroup, test: VectorTest): void {
+  if (suite.kind === "wycheproof") {
+    runWycheproofCbc(test);
+    return;
+  }
+  switch (suite.algorithm) {
+    case "legacy-cbc":
+      runLegacyString(groupKey(group), test);
+      return;
+    case "legacy-cbc-bytes":
+      runLegacyBytes(groupKey(group), test);
+      return;
+    case "legacy-cbc-json":
+      runLegacyJson(groupKey(group), test);
+      return;
+    case "python-json-dumps":
+      runPythonJson(test);
+      return;
+    default:
+      throw new Error(`no runner for algorithm ${suite.algorithm}`);
+  }
+}
+
+function groupKey(group: VectorGroup): SzcryptKey {
+  return parseKeySpec(need(group.keySpec, "keySpec"));
+}
+
+function need<T>(value: T | undefined, field: string): T {
+  if (value === undefined) {
+    throw new VectorMismatch(`the vector has no '${field}' field`);
+  }
+  return value;
+}
+
+function sameText(what: string, got: string, expected: string): void {
+  if (got === expected) {
+    return;
+  }
+  let i = 0;
+  while (i < got.length && i < expected.length && got[i] === expected[i]) {
+    i++;
+  }
+  throw new VectorMismatch(`${what} differs from the vector at offset ${i} (got ${got.length} chars, expected ${expected.length})`);
+}
+
+function sameBytes(what: string, got: Uint8Array, expectedHex: string): void {
+  sameText(what, Buffer.from(got).toString("hex"), expectedHex.toLowerCase());
+}
+
+function expectRejected(what: string, fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    if (isSzcryptError(err, "DECRYPT_FAILED") || isSzcryptError(err, "MALFORMED")) {
+      return;
+    }
+    throw new VectorMismatch(`${what} failed, but not with szcrypt's own error (${err instanceof Error ? err.name : typeof err})`);
+  }
+  throw new VectorMismatch(`${what} accepted a token the vector says is invalid`);
+}
+
+function ivOf(raw: Uint8Array): Uint8Array {
+  return raw.subarray(0, 16);
+}
+
+function runLegacyString(key: SzcryptKey, test: VectorTest): void {
+  const token = need(test.token, "token");
+  if (test.result !== "valid") {
+    expectRejected("decryption", () => decryptLegacy(token, key));
+    return;
+  }
+  const plaintext = need(test.plaintext, "plaintext");
+  sameText("decryption", decryptLegacy(token, key), plaintext);
+  sameText("encryption with the token's IV", encryptLegacy(plaintext, key, { iv: ivOf(Buffer.from(token, "base64")) }), token);
+}
+
+function runLegacyBytes(key: SzcryptKey, test: VectorTest): void {
+  const raw = Buffer.from(need(test.tokenHex, "tokenHex"), "hex");
+  if (test.result !== "valid") {
+    expectRejected("decryption", () => decryptLegacyBytes(raw, key));
+    return;
+  }
+  const plaintext = Buffer.from(need(test.plaintextHex, "plaintextHex"), "hex");
+  sameBytes("decryption", decryptLegacyBytes(raw, key), plaintext.toString("hex"));
+  sameBytes("encryption with the token's IV", encryptLegacyBytes(plaintext, key, { iv: ivOf(raw) }), raw.toString("hex"));
+}
+
+function runLegacyJson(key: SzcryptKey, test: VectorTest): void {
+  const token = need(test.token, "token");
+  if (test.result !== "valid") {
+    expectRejected("JSON decryption", () => decryptJsonLegacy(token, key));
+    return;
+  }
+  const typed = need(test.value, "value");
+  const value = fromTypedValue(typed);
+  sameText("pythonJsonDumps", pythonJsonDumps(value), need(test.plaintext, "plaintext"));
+  sameText("JSON encryption with the token's IV", encryptJsonLegacy(value, key, { iv: ivOf(Buffer.from(token, "base64")) }), token);
+  if (!matchesTypedValue(decryptJsonLegacy(token, key, { objects: "map" }), typed)) {
+    throw new VectorMismatch("JSON decryption gave a value other than the vector's");
+  }
+}
+
+function runPythonJson(test: VectorTest): void {
+  const typed = need(test.value, "value");
+  const text = need(test.plaintext, "plaintext");
+  sameText("pythonJsonDumps", pythonJsonDumps(fromTypedValue(typed)), text);
+  if (!matchesTypedValue(parsePythonJson(text, { objects: "map" }), typed)) {
+    throw new VectorMismatch("parsePythonJson gave a value other than the vector's");
+  }
+}
+
+function runWycheproofCbc(test: VectorTest): void {
+  const key = SzcryptKey.fromBytes(Buffer.from(need(test.key, "key"), "hex"));
+  const iv = Buffer.from(need(test.iv, "iv"), "hex");
+  const raw = Buffer.concat([iv, Buffer.from(need(test.ct, "ct"), "hex")]);
+  if (test.result !== "valid") {
+    expectRejected("decryption", () => decryptLegacyBytes(raw, key));
+    return;
+  }
+  const msg = need(test.msg, "msg");
+  sameBytes("decryption", decryptLegacyBytes(raw, key), msg);
+  sameBytes("encryption", encryptLegacyBytes(Buffer.from(msg, "hex"), key, { iv }), raw.toString("hex"));
+}

@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { readJson, repoRoot, wycheproofDir } from "../test-support/repo.js";
+import { listVectorCases, parseVectorSuite, VectorMismatch, type VectorSuite } from "./index.js";
+
+const vectorsDir = join(repoRoot(), "conformance", "vectors");
+const files = readdirSync(vectorsDir)
+  .filter((f) => f.endsWith(".json"))
+  .sort();
+
+function runSuite(suite: VectorSuite): void {
+  const cases = listVectorCases(suite);
+  it("has cases", () => assert.ok(cases.length > 0));
+  for (const c of cases) {
+    it(`${c.name} [${c.expected}] ${c.comment}`, () => c.run());
+  }
+}
+
+describe("committed vector suites (made by conformance/python with PyCryptodome)", () => {
+  it("includes the legacy suites", () => {
+    for (const name of [
+      "legacy-cbc-strings.json",
+      "legacy-cbc-bytes.json",
+      "legacy-cbc-json.json",
+      "legacy-cbc-keys.json",
+      "python-json.json",
+    ]) {
+      assert.ok(files.includes(name), `${name} is missing from conformance/vectors`);
+    }
+  });
+  for (const file of files) {
+    describe(file, () => runSuite(parseVectorSuite(readJson(join(vectorsDir, file)), file)));
+  }
+});
+
+const wp = wycheproofDir();
+describe("Wycheproof aes_cbc_pkcs5_test.json", { skip: "skip" in wp ? wp.skip : false }, () => {
+  if ("dir" in wp) {
+    const suite = parseVectorSuite(readJson(join(wp.dir, "aes_cbc_pkcs5_test.json")), "aes_cbc_pkcs5_test.json");
+    it("has all 216 cases", () => assert.equal(listVectorCases(suite).length, 216));
+    runSuite(suite);
+  }
+});
+
+describe("the vector runner itself", () => {
+  const doc = readJson(join(vectorsDir, "legacy-cbc-strings.json")) as { testGroups: { tests: Record<string, unknown>[] }[] };
+
+  it("fails a valid case whose token was altered, naming the case", () => {
+    const copy = structuredClone(doc);
+    const test = copy.testGroups[0]?.tests.find((t) => t["result"] === "valid" && t["case"] === "page-example");
+    assert.ok(test);
+    const token = String(test["token"]);
+    test["token"] = `${token.slice(0, 20)}${token[20] === "A" ? "B" : "A"}${token.slice(21)}`;
+    const c = listVectorCases(parseVectorSuite(copy, "altered.json")).find((x) => x.name.startsWith("legacy-cbc/page-example/"));
+    assert.ok(c);
+    assert.throws(() => c.run(), VectorMismatch);
+  });
+
+  it("fails an invalid case whose token is in fact valid", () => {
+    const copy = structuredClone(doc);
+    const group = copy.testGroups[0];
+    assert.ok(group);
+    const valid = group.tests.find((t) => t["result"] === "valid");
+    const invalid = group.tests.find((t) => t["result"] === "invalid");
+    assert.ok(valid && invalid);
+    invalid["token"] = valid["token"];
+    const c = listVectorCases(parseVectorSuite(copy, "altered.json")).find((x) => x.name.endsWith(`/${String(invalid["tcId"])}`));
+    assert.ok(c);
+    assert.throws(() => c.run(), /accepted a token the vector says is invalid/);
+  });
+
+  it("fails when the expected plaintext differs, without printing it", () => {
+    const copy = structuredClone(doc);
+    const test = copy.testGroups[0]?.tests.find((t) => t["case"] === "page-example");
+    assert.ok(test);
+    test["plaintext"] = "This is a secret messagE";
+    const c = listVectorCases(parseVectorSuite(copy, "altered.json")).find((x) => x.name.startsWith("legacy-cbc/page-example/"));
+    assert.ok(c);
+    assert.throws(
+      () => c.run(),
+      (err: Error) => err instanceof VectorMismatch && !err.message.includes("secret"),
+    );
+  });
+
+  it("refuses an unknown schema or algorithm", () => {
+    assert.throws(
+      () => parseVectorSuite({ schema: "other-v9", algorithm: "legacy-cbc", testGroups: [] }, "x.json"),
+      /x\.json: unknown schema "other-v9"/,
+    );
+    assert.throws(
+      () => parseVectorSuite({ schema: "szcrypt-vectors-v1", algorithm: "rot13", testGroups: [] }, "y.json"),
+      /y\.json: unknown algorithm "rot13"/,
+    );
+  });
+});
