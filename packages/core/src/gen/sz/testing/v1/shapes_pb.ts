@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sz/testing/v1/shapes.proto.
  */
 export const file_sz_testing_v1_shapes: GenFile = /*@__PURE__*/
-  fileDesc("Chpzei90ZXN0aW5nL3YxL3NoYXBlcy5wcm90bxINc3oudGVzdGluZy52MSK5BgoGU2hhcGVzEg0KBXBsYWluGAEgASgJEhQKBnNlY3JldBgCIAEoCUIEyNoYARIfCgxtYXliZV9zZWNyZXQYAyABKAlCBMjaGAFIAYgBARISCgRibG9iGAQgASgMQgTI2hgBEhUKB3NlY3JldHMYBSADKAlCBMjaGAESEwoFYmxvYnMYBiADKAxCBMjaGAESOAoHYnlfbmFtZRgHIAMoCzIhLnN6LnRlc3RpbmcudjEuU2hhcGVzLkJ5TmFtZUVudHJ5QgTI2hgBEjQKBWJ5X2lkGAggAygLMh8uc3oudGVzdGluZy52MS5TaGFwZXMuQnlJZEVudHJ5QgTI2hgBEh0KDXNlY3JldF9jaG9pY2UYCSABKAlCBMjaGAFIABIXCg1udW1iZXJfY2hvaWNlGAogASgFSAASKgoLbGVhZl9jaG9pY2UYCyABKAsyEy5zei50ZXN0aW5nLnYxLkxlYWZIABIhCgRsZWFmGAwgASgLMhMuc3oudGVzdGluZy52MS5MZWFmEiMKBmxlYXZlcxgNIAMoCzITLnN6LnRlc3RpbmcudjEuTGVhZhI7CgxsZWFmX2J5X25hbWUYDiADKAsyJS5zei50ZXN0aW5nLnYxLlNoYXBlcy5MZWFmQnlOYW1lRW50cnkSIwoEZGVlcBgPIAEoCzIVLnN6LnRlc3RpbmcudjEuTGV2ZWwxEiEKBHRyZWUYECABKAsyEy5zei50ZXN0aW5nLnYxLk5vZGUSIwoFY2xlYXIYESABKAsyFC5zei50ZXN0aW5nLnYxLkNsZWFyEiQKBmNsZWFycxgSIAMoCzIULnN6LnRlc3RpbmcudjEuQ2xlYXIaLQoLQnlOYW1lRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARorCglCeUlkRW50cnkSCwoDa2V5GAEgASgFEg0KBXZhbHVlGAIgASgMOgI4ARpGCg9MZWFmQnlOYW1lRW50cnkSCwoDa2V5GAEgASgJEiIKBXZhbHVlGAIgASgLMhMuc3oudGVzdGluZy52MS5MZWFmOgI4AUIICgZjaG9pY2VCDwoNX21heWJlX3NlY3JldCIrCgRMZWFmEhQKBnNlY3JldBgBIAEoCUIEyNoYARINCgVsYWJlbBgCIAEoCSItCgZMZXZlbDESIwoEbmV4dBgBIAEoCzIVLnN6LnRlc3RpbmcudjEuTGV2ZWwyIi0KBkxldmVsMhIjCgRuZXh0GAEgASgLMhUuc3oudGVzdGluZy52MS5MZXZlbDMiLQoGTGV2ZWwzEiMKBG5leHQYASABKAsyFS5zei50ZXN0aW5nLnYxLkxldmVsNCIeCgZMZXZlbDQSFAoGc2VjcmV0GAEgASgJQgTI2hgBItoBCgROb2RlEhQKBnNlY3JldBgBIAEoCUIEyNoYARIlCghjaGlsZHJlbhgCIAMoCzITLnN6LnRlc3RpbmcudjEuTm9kZRIjCgZwYXJlbnQYAyABKAsyEy5zei50ZXN0aW5nLnYxLk5vZGUSLQoFbmFtZWQYBCADKAsyHi5zei50ZXN0aW5nLnYxLk5vZGUuTmFtZWRFbnRyeRpBCgpOYW1lZEVudHJ5EgsKA2tleRgBIAEoCRIiCgV2YWx1ZRgCIAEoCzITLnN6LnRlc3RpbmcudjEuTm9kZToCOAEiSAoFQ2xlYXISDAoEbmFtZRgBIAEoCRINCgVjb3VudBgCIAEoAxIiCgRzZWxmGAMgASgLMhQuc3oudGVzdGluZy52MS5DbGVhciIpCgRQaW5nEiEKBHBvbmcYASABKAsyEy5zei50ZXN0aW5nLnYxLlBvbmciPwoEUG9uZxIhCgRwaW5nGAEgASgLMhMuc3oudGVzdGluZy52MS5QaW5nEhQKBnNlY3JldBgCIAEoCUIEyNoYAWIGcHJvdG8z", [file_sz_crypt_v1_options]);
+  fileDesc("Chpzei90ZXN0aW5nL3YxL3NoYXBlcy5wcm90bxINc3oudGVzdGluZy52MSK5BgoGU2hhcGVzEg0KBXBsYWluGAEgASgJEhQKBnNlY3JldBgCIAEoCUIEyNoYARIfCgxtYXliZV9zZWNyZXQYAyABKAlCBMjaGAFIAYgBARISCgRibG9iGAQgASgMQgTI2hgBEhUKB3NlY3JldHMYBSADKAlCBMjaGAESEwoFYmxvYnMYBiADKAxCBMjaGAESOAoHYnlfbmFtZRgHIAMoCzIhLnN6LnRlc3RpbmcudjEuU2hhcGVzLkJ5TmFtZUVudHJ5QgTI2hgBEjQKBWJ5X2lkGAggAygLMh8uc3oudGVzdGluZy52MS5TaGFwZXMuQnlJZEVudHJ5QgTI2hgBEh0KDXNlY3JldF9jaG9pY2UYCSABKAlCBMjaGAFIABIXCg1udW1iZXJfY2hvaWNlGAogASgFSAASKgoLbGVhZl9jaG9pY2UYCyABKAsyEy5zei50ZXN0aW5nLnYxLkxlYWZIABIhCgRsZWFmGAwgASgLMhMuc3oudGVzdGluZy52MS5MZWFmEiMKBmxlYXZlcxgNIAMoCzITLnN6LnRlc3RpbmcudjEuTGVhZhI7CgxsZWFmX2J5X25hbWUYDiADKAsyJS5zei50ZXN0aW5nLnYxLlNoYXBlcy5MZWFmQnlOYW1lRW50cnkSIwoEZGVlcBgPIAEoCzIVLnN6LnRlc3RpbmcudjEuTGV2ZWwxEiEKBHRyZWUYECABKAsyEy5zei50ZXN0aW5nLnYxLk5vZGUSIwoFY2xlYXIYESABKAsyFC5zei50ZXN0aW5nLnYxLkNsZWFyEiQKBmNsZWFycxgSIAMoCzIULnN6LnRlc3RpbmcudjEuQ2xlYXIaLQoLQnlOYW1lRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARorCglCeUlkRW50cnkSCwoDa2V5GAEgASgFEg0KBXZhbHVlGAIgASgMOgI4ARpGCg9MZWFmQnlOYW1lRW50cnkSCwoDa2V5GAEgASgJEiIKBXZhbHVlGAIgASgLMhMuc3oudGVzdGluZy52MS5MZWFmOgI4AUIICgZjaG9pY2VCDwoNX21heWJlX3NlY3JldCIrCgRMZWFmEhQKBnNlY3JldBgBIAEoCUIEyNoYARINCgVsYWJlbBgCIAEoCSItCgZMZXZlbDESIwoEbmV4dBgBIAEoCzIVLnN6LnRlc3RpbmcudjEuTGV2ZWwyIi0KBkxldmVsMhIjCgRuZXh0GAEgASgLMhUuc3oudGVzdGluZy52MS5MZXZlbDMiLQoGTGV2ZWwzEiMKBG5leHQYASABKAsyFS5zei50ZXN0aW5nLnYxLkxldmVsNCIeCgZMZXZlbDQSFAoGc2VjcmV0GAEgASgJQgTI2hgBItoBCgROb2RlEhQKBnNlY3JldBgBIAEoCUIEyNoYARIlCghjaGlsZHJlbhgCIAMoCzITLnN6LnRlc3RpbmcudjEuTm9kZRIjCgZwYXJlbnQYAyABKAsyEy5zei50ZXN0aW5nLnYxLk5vZGUSLQoFbmFtZWQYBCADKAsyHi5zei50ZXN0aW5nLnYxLk5vZGUuTmFtZWRFbnRyeRpBCgpOYW1lZEVudHJ5EgsKA2tleRgBIAEoCRIiCgV2YWx1ZRgCIAEoCzITLnN6LnRlc3RpbmcudjEuTm9kZToCOAEiSAoFQ2xlYXISDAoEbmFtZRgBIAEoCRINCgVjb3VudBgCIAEoAxIiCgRzZWxmGAMgASgLMhQuc3oudGVzdGluZy52MS5DbGVhciIpCgRQaW5nEiEKBHBvbmcYASABKAsyEy5zei50ZXN0aW5nLnYxLlBvbmciPwoEUG9uZxIhCgRwaW5nGAEgASgLMhMuc3oudGVzdGluZy52MS5QaW5nEhQKBnNlY3JldBgCIAEoCUIEyNoYASKsAQoGTG9nZ2VkEhYKCWFwaV90b2tlbhgBIAEoCUIDgAEBEhAKA3BpbhgCIAEoBUIDgAEBEgwKBG5vdGUYAyABKAkSIQoEbGVhZhgEIAEoCzITLnN6LnRlc3RpbmcudjEuTGVhZhIvCgVpbm5lchgFIAEoCzIbLnN6LnRlc3RpbmcudjEuTG9nZ2VkLklubmVyQgOAAQEaFgoFSW5uZXISDQoFdmFsdWUYASABKAliBnByb3RvMw", [file_sz_crypt_v1_options]);
 
 /**
  * @generated from message sz.testing.v1.Shapes
@@ -319,4 +319,60 @@ export type Pong = Message<"sz.testing.v1.Pong"> & {
  */
 export const PongSchema: GenMessage<Pong> = /*@__PURE__*/
   messageDesc(file_sz_testing_v1_shapes, 9);
+
+/**
+ * Fields protobuf itself marks debug_redact: redact() masks them too.
+ *
+ * @generated from message sz.testing.v1.Logged
+ */
+export type Logged = Message<"sz.testing.v1.Logged"> & {
+  /**
+   * @generated from field: string api_token = 1;
+   */
+  apiToken: string;
+
+  /**
+   * @generated from field: int32 pin = 2;
+   */
+  pin: number;
+
+  /**
+   * @generated from field: string note = 3;
+   */
+  note: string;
+
+  /**
+   * @generated from field: sz.testing.v1.Leaf leaf = 4;
+   */
+  leaf?: Leaf | undefined;
+
+  /**
+   * @generated from field: sz.testing.v1.Logged.Inner inner = 5;
+   */
+  inner?: Logged_Inner | undefined;
+};
+
+/**
+ * Describes the message sz.testing.v1.Logged.
+ * Use `create(LoggedSchema)` to create a new message.
+ */
+export const LoggedSchema: GenMessage<Logged> = /*@__PURE__*/
+  messageDesc(file_sz_testing_v1_shapes, 10);
+
+/**
+ * @generated from message sz.testing.v1.Logged.Inner
+ */
+export type Logged_Inner = Message<"sz.testing.v1.Logged.Inner"> & {
+  /**
+   * @generated from field: string value = 1;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message sz.testing.v1.Logged.Inner.
+ * Use `create(Logged_InnerSchema)` to create a new message.
+ */
+export const Logged_InnerSchema: GenMessage<Logged_Inner> = /*@__PURE__*/
+  messageDesc(file_sz_testing_v1_shapes, 10, 0);
 

@@ -1,0 +1,260 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { create, type DescMessage, fromBinary, type MessageShape, toBinary } from "@bufbuild/protobuf";
+import { DECRYPT_FAILED_MESSAGE, isSzcryptError } from "../errors/szcrypt-error.js";
+import { createFieldCrypto } from "../fields/field-crypto.js";
+import { decryptLegacy, decryptLegacyBytes, encryptLegacy } from "../formats/legacy-cbc.js";
+import {
+  HoldsInvalidSchema,
+  NotSensitiveSchema,
+  SensitiveBoolSchema,
+  SensitiveEnumSchema,
+  SensitiveMessageMapSchema,
+  SensitiveMessageSchema,
+  SensitiveNumberSchema,
+} from "../gen/sz/testing/v1/invalid_pb.js";
+import {
+  ClearSchema,
+  LeafSchema,
+  Level1Schema,
+  NodeSchema,
+  PingSchema,
+  type Shapes,
+  ShapesSchema,
+} from "../gen/sz/testing/v1/shapes_pb.js";
+import { SzcryptKey } from "../keys/key.js";
+import { compileFieldPlan } from "./field-plan.js";
+
+const key = SzcryptKey.fromBytes(new Uint8Array(32).fill(7));
+const crypto = createFieldCrypto({ key });
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !(value instanceof Uint8Array)) {
+    for (const v of Object.values(value)) {
+      deepFreeze(v);
+    }
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function fullShapes(): Shapes {
+  return create(ShapesSchema, {
+    plain: "plain text",
+    secret: "s-1",
+    maybeSecret: "s-2",
+    blob: new Uint8Array([1, 2, 3]),
+    secrets: ["s-3", "", "s-4"],
+    blobs: [new Uint8Array([4]), new Uint8Array([5, 6])],
+    byName: { alpha: "s-5", beta: "s-6" },
+    byId: { 7: new Uint8Array([7]) },
+    choice: { case: "secretChoice", value: "s-7" },
+    leaf: { secret: "s-8", label: "leaf label" },
+    leaves: [{ secret: "s-9", label: "l1" }, { secret: "s-10" }],
+    leafByName: { x: { secret: "s-11", label: "lx" } },
+    deep: { next: { next: { next: { secret: "s-12" } } } },
+    tree: {
+      secret: "s-13",
+      children: [{ secret: "s-14", children: [{ secret: "s-15" }] }],
+      named: { n: { secret: "s-16" } },
+      parent: { secret: "s-17" },
+    },
+    clear: { name: "clear", count: 3n, self: { name: "inner" } },
+    clears: [{ name: "c1" }],
+  });
+}
+
+// Every sensitive value of fullShapes(), by where it sits: the expectation comes
+// from the .proto, not from the plan under test.
+const SECRETS = [
+  "s-1",
+  "s-2",
+  "s-3",
+  "s-4",
+  "s-5",
+  "s-6",
+  "s-7",
+  "s-8",
+  "s-9",
+  "s-10",
+  "s-11",
+  "s-12",
+  "s-13",
+  "s-14",
+  "s-15",
+  "s-16",
+  "s-17",
+];
+
+describe("compileFieldPlan", () => {
+  it("finds every sensitive shape at any depth", () => {
+    const paths = compileFieldPlan(ShapesSchema).sensitiveFields.map((f) => `${f.path} ${f.scalar}`);
+    assert.deepEqual(paths, [
+      "secret string",
+      "maybe_secret string",
+      "blob bytes",
+      "secrets[] string",
+      "blobs[] bytes",
+      "by_name{} string",
+      "by_id{} bytes",
+      "secret_choice string",
+      "leaf_choice.secret string",
+      "leaf.secret string",
+      "leaves[].secret string",
+      "leaf_by_name{}.secret string",
+      "deep.next.next.next.secret string",
+      "tree.secret string",
+    ]);
+  });
+
+  it("names full field names", () => {
+    const names = new Set(compileFieldPlan(ShapesSchema).sensitiveFields.map((f) => f.fieldName));
+    for (const n of [
+      "sz.testing.v1.Shapes.secret",
+      "sz.testing.v1.Leaf.secret",
+      "sz.testing.v1.Level4.secret",
+      "sz.testing.v1.Node.secret",
+    ]) {
+      assert.ok(names.has(n), n);
+    }
+  });
+
+  it("describes recursive types without looping", () => {
+    assert.deepEqual(
+      compileFieldPlan(NodeSchema).sensitiveFields.map((f) => f.path),
+      ["secret"],
+    );
+    const ping = compileFieldPlan(PingSchema);
+    assert.equal(ping.isEmpty, false);
+    assert.deepEqual(
+      ping.sensitiveFields.map((f) => f.path),
+      ["pong.secret"],
+    );
+  });
+
+  it("has an empty plan for a type with nothing sensitive below it, even a recursive one", () => {
+    assert.equal(compileFieldPlan(ClearSchema).isEmpty, true);
+    assert.equal(compileFieldPlan(NotSensitiveSchema).isEmpty, true, "sensitive = false is no annotation");
+    const clear = create(ClearSchema, { name: "x" });
+    assert.equal(crypto.encryptMessage(ClearSchema, clear), clear, "passes through as the same object");
+  });
+
+  it("compiles once per type", () => {
+    assert.equal(compileFieldPlan(ShapesSchema), compileFieldPlan(ShapesSchema));
+  });
+
+  const invalid: [DescMessage, string, RegExp][] = [
+    [SensitiveNumberSchema, "sz.testing.v1.SensitiveNumber.amount", /a int64 field/],
+    [SensitiveMessageSchema, "sz.testing.v1.SensitiveMessage.inner", /a message field \(sz\.testing\.v1\.Inner\)/],
+    [SensitiveEnumSchema, "sz.testing.v1.SensitiveEnum.kind", /an enum field/],
+    [SensitiveMessageMapSchema, "sz.testing.v1.SensitiveMessageMap.by_name", /a map whose values are messages/],
+    [SensitiveBoolSchema, "sz.testing.v1.SensitiveBool.flag", /a bool field/],
+    [HoldsInvalidSchema, "sz.testing.v1.SensitiveNumber.amount", /a int64 field/],
+  ];
+  for (const [schema, fieldName, what] of invalid) {
+    it(`refuses the option on ${fieldName} when ${schema.typeName} is compiled`, () => {
+      assert.throws(
+        () => compileFieldPlan(schema),
+        (err: unknown) => {
+          assert.ok(isSzcryptError(err, "SCHEMA_INVALID"));
+          assert.equal(err.fieldName, fieldName);
+          assert.ok(err.message.includes(fieldName));
+          assert.match(err.message, what);
+          assert.match(err.message, /JSON text in a sensitive string field/);
+          return true;
+        },
+      );
+    });
+  }
+});
+
+describe("FieldCrypto over every shape", () => {
+  it("encrypts every sensitive value, leaves clear ones alone, and never changes the caller's message", () => {
+    const original = deepFreeze(fullShapes());
+    const snapshot = toBinary(ShapesSchema, original);
+    const encrypted = crypto.encryptMessage(ShapesSchema, original);
+    assert.deepEqual(toBinary(ShapesSchema, original), snapshot, "the input is unchanged");
+    const wire = Buffer.from(toBinary(ShapesSchema, encrypted)).toString("latin1");
+    for (const secret of SECRETS) {
+      assert.ok(!wire.includes(secret), `${secret} is in the clear on the wire`);
+    }
+    for (const clear of ["plain text", "leaf label", "l1", "lx", "clear", "inner", "c1", "alpha", "beta"]) {
+      assert.ok(wire.includes(clear), `${clear} should stay clear`);
+    }
+    // Decrypted independently of the plan: each value is a legacy token of the original.
+    assert.equal(decryptLegacy(encrypted.secret, key), "s-1");
+    assert.equal(decryptLegacy(encrypted.leaves[1]?.secret ?? "", key), "s-10");
+    assert.equal(decryptLegacy(encrypted.byName["beta"] ?? "", key), "s-6");
+    assert.deepEqual([...decryptLegacyBytes(encrypted.blob, key)], [1, 2, 3]);
+    assert.equal(encrypted.choice.case, "secretChoice");
+    assert.equal(decryptLegacy(String(encrypted.choice.value), key), "s-7");
+    assert.equal(decryptLegacy(encrypted.tree?.children[0]?.children[0]?.secret ?? "", key), "s-15");
+    assert.equal(encrypted.secrets[1], "", "an empty value stays empty");
+    assert.equal(encrypted.clear, original.clear, "subtrees with nothing sensitive are shared, not copied");
+  });
+
+  it("round-trips through the wire", () => {
+    const original = fullShapes();
+    const decoded = fromBinary(ShapesSchema, toBinary(ShapesSchema, crypto.encryptMessage(ShapesSchema, original)));
+    assert.deepEqual(crypto.decryptMessage(ShapesSchema, decoded), original);
+  });
+
+  it("handles a oneof holding a message with secrets", () => {
+    const m = create(ShapesSchema, { choice: { case: "leafChoice", value: { secret: "in-oneof", label: "x" } } });
+    const e = crypto.encryptMessage(ShapesSchema, m);
+    assert.equal(e.choice.case, "leafChoice");
+    assert.equal(decryptLegacy((e.choice.value as MessageShape<typeof LeafSchema>).secret, key), "in-oneof");
+    assert.deepEqual(crypto.decryptMessage(ShapesSchema, e), m);
+  });
+
+  const failures: [string, (s: Shapes) => void, string, string][] = [
+    [
+      "leaves[1].secret",
+      (s) => void (s.leaves[1] = create(LeafSchema, { secret: "not a token" })),
+      "leaves[1].secret",
+      "sz.testing.v1.Leaf.secret",
+    ],
+    ["by_name", (s) => void (s.byName["beta"] = "bm90IGEgdG9rZW4="), 'by_name["beta"]', "sz.testing.v1.Shapes.by_name"],
+    [
+      "deep",
+      (s) => void (s.deep = create(Level1Schema, { next: { next: { next: { secret: "x" } } } })),
+      "deep.next.next.next.secret",
+      "sz.testing.v1.Level4.secret",
+    ],
+    [
+      "secret_choice",
+      (s) => void (s.choice = { case: "secretChoice", value: encryptLegacy("x", SzcryptKey.fromBytes(new Uint8Array(32))) }),
+      "secret_choice",
+      "sz.testing.v1.Shapes.secret_choice",
+    ],
+    ["blob", (s) => void (s.blob = new Uint8Array(48)), "blob", "sz.testing.v1.Shapes.blob"],
+  ];
+  for (const [label, tamper, path, fieldName] of failures) {
+    it(`names the path of a value that does not decrypt: ${label}`, () => {
+      const e = crypto.encryptMessage(ShapesSchema, fullShapes());
+      const copy = fromBinary(ShapesSchema, toBinary(ShapesSchema, e));
+      tamper(copy);
+      assert.throws(
+        () => crypto.decryptMessage(ShapesSchema, copy),
+        (err: unknown) => {
+          assert.ok(isSzcryptError(err, "DECRYPT_FAILED"), String(err));
+          assert.equal(err.fieldPath, path);
+          assert.equal(err.fieldName, fieldName);
+          assert.equal(err.rawMessage, DECRYPT_FAILED_MESSAGE);
+          return true;
+        },
+      );
+    });
+  }
+
+  it("refuses an unknown or empty format policy", () => {
+    assert.throws(
+      () => createFieldCrypto({ key, format: "rot13" as never }),
+      (err: unknown) => isSzcryptError(err, "CONFIG_INVALID"),
+    );
+    assert.throws(
+      () => createFieldCrypto({ key, accept: [] }),
+      (err: unknown) => isSzcryptError(err, "CONFIG_INVALID"),
+    );
+  });
+});

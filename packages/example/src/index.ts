@@ -1,0 +1,2 @@
+export * from "./gen/sz/examples/v1/payments_pb.js";
+export { authorize, clearSampleValues, paymentId, SENSITIVE_MARK, samplePayment, summarize, watch } from "./payments.js";
