@@ -16,6 +16,7 @@ const args = [
   "typecheck",
   "test",
   "--log-order=grouped",
+  "--continue",
   "--env-mode=loose",
   ...process.argv.slice(2),
 ];

@@ -210,24 +210,44 @@ describe("FieldCrypto over every shape", () => {
   const failures: [string, (s: Shapes) => void, string, string][] = [
     [
       "leaves[1].secret",
-      (s) => void (s.leaves[1] = create(LeafSchema, { secret: "not a token" })),
+      (s) => {
+        s.leaves[1] = create(LeafSchema, { secret: "not a token" });
+      },
       "leaves[1].secret",
       "sz.testing.v1.Leaf.secret",
     ],
-    ["by_name", (s) => void (s.byName["beta"] = "bm90IGEgdG9rZW4="), 'by_name["beta"]', "sz.testing.v1.Shapes.by_name"],
+    [
+      "by_name",
+      (s) => {
+        s.byName["beta"] = "bm90IGEgdG9rZW4=";
+      },
+      'by_name["beta"]',
+      "sz.testing.v1.Shapes.by_name",
+    ],
     [
       "deep",
-      (s) => void (s.deep = create(Level1Schema, { next: { next: { next: { secret: "x" } } } })),
+      (s) => {
+        s.deep = create(Level1Schema, { next: { next: { next: { secret: "x" } } } });
+      },
       "deep.next.next.next.secret",
       "sz.testing.v1.Level4.secret",
     ],
     [
       "secret_choice",
-      (s) => void (s.choice = { case: "secretChoice", value: encryptLegacy("x", SzcryptKey.fromBytes(new Uint8Array(32))) }),
+      (s) => {
+        s.choice = { case: "secretChoice", value: encryptLegacy("x", SzcryptKey.fromBytes(new Uint8Array(32))) };
+      },
       "secret_choice",
       "sz.testing.v1.Shapes.secret_choice",
     ],
-    ["blob", (s) => void (s.blob = new Uint8Array(48)), "blob", "sz.testing.v1.Shapes.blob"],
+    [
+      "blob",
+      (s) => {
+        s.blob = new Uint8Array(48);
+      },
+      "blob",
+      "sz.testing.v1.Shapes.blob",
+    ],
   ];
   for (const [label, tamper, path, fieldName] of failures) {
     it(`names the path of a value that does not decrypt: ${label}`, () => {
