@@ -1,2 +1,4 @@
 export * from "./gen/sz/examples/v1/payments_pb.js";
+export type { HandlerObserver } from "./grpc-handlers.js";
+export { grpcPaymentHandlers } from "./grpc-handlers.js";
 export { authorize, clearSampleValues, paymentId, SENSITIVE_MARK, samplePayment, summarize, watch } from "./payments.js";

@@ -1,0 +1,350 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { create } from "@bufbuild/protobuf";
+import { credentials, ServerInterceptingCall, type ServerInterceptor, status } from "@grpc/grpc-js";
+import { createFieldCrypto, decryptLegacyBytes, encryptLegacyBytes, isSzcryptError, parseKeySpec, type SzcryptError } from "@szcrypt/core";
+import {
+  clearSampleValues,
+  grpcPaymentHandlers,
+  type Payment,
+  PaymentSchema,
+  PaymentService,
+  paymentId,
+  SENSITIVE_MARK,
+  samplePayment,
+} from "@szcrypt/example";
+import { createGrpcClient } from "./client.js";
+import { createClientInterceptor } from "./client-interceptor.js";
+import { createServerInterceptor } from "./server-interceptor.js";
+import { bidi, clientStream, type PaymentClient, serverStream, unary } from "./test-support/calls.js";
+import { type RunningServer, startPaymentServer } from "./test-support/payment-server.js";
+import { type CapturingProxy, startCapturingProxy } from "./test-support/tcp-proxy.js";
+
+const KEY = parseKeySpec("hex:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+const OTHER_KEY = parseKeySpec("hex:ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");
+
+function client(port: number, interceptors = [createClientInterceptor({ key: KEY })]): PaymentClient {
+  return createGrpcClient(PaymentService, `127.0.0.1:${port}`, credentials.createInsecure(), { interceptors });
+}
+
+/** What Authorize should return for a sample: the sample as sent, with its id set. */
+function expectedAuthorized(n: number): Payment {
+  const p = create(PaymentSchema, samplePayment(n));
+  return { ...p, id: paymentId(p.cardNumber) };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !(value instanceof Uint8Array)) {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<{ code: number; details: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    const e = err as { code: number; details: string };
+    assert.notEqual(e.code, status.DEADLINE_EXCEEDED, "the call hung until its deadline");
+    return { code: e.code, details: e.details };
+  }
+  assert.fail("the call should have failed");
+}
+
+describe("PaymentService through both interceptors, every call kind", () => {
+  let server: RunningServer;
+  let proxy: CapturingProxy;
+  let c: PaymentClient;
+  const errors: SzcryptError[] = [];
+
+  before(async () => {
+    server = await startPaymentServer([createServerInterceptor({ key: KEY, onError: (e) => errors.push(e) })]);
+    proxy = await startCapturingProxy(server.port);
+    c = client(proxy.port);
+  });
+  after(async () => {
+    c.close();
+    await proxy.close();
+    await server.close();
+  });
+
+  it("unary: the handler sees plaintext, the caller gets it back, ids match", async () => {
+    const request = deepFreeze(samplePayment(0));
+    const response = await unary(c, request);
+    assert.deepEqual(response, expectedAuthorized(0));
+    const seen = server.seen.at(-1);
+    assert.equal(seen?.method, "authorize");
+    assert.deepEqual(seen?.request, create(PaymentSchema, samplePayment(0)));
+  });
+
+  it("client streaming", async () => {
+    const requests = [samplePayment(1), samplePayment(2), samplePayment(3)].map(deepFreeze);
+    const summary = await clientStream(c, requests);
+    assert.equal(summary.count, 3);
+    assert.deepEqual(
+      summary.ids,
+      [1, 2, 3].map((n) => paymentId(create(PaymentSchema, samplePayment(n)).cardNumber)),
+    );
+  });
+
+  it("server streaming", async () => {
+    const payments = await serverStream(c, { count: 4, template: samplePayment(4) });
+    assert.equal(payments.length, 4);
+    for (const p of payments) {
+      assert.deepEqual(p, expectedAuthorized(4));
+    }
+  });
+
+  it("bidi streaming keeps order", async () => {
+    const payments = await bidi(c, [5, 6, 7, 8, 9].map(samplePayment));
+    assert.deepEqual(payments, [5, 6, 7, 8, 9].map(expectedAuthorized));
+  });
+
+  it("sends no sensitive value in the clear, and the clear fields stay readable", () => {
+    const wire = proxy.captured().toString("latin1");
+    assert.ok(wire.length > 1000, "the proxy saw the calls");
+    assert.equal(wire.indexOf(SENSITIVE_MARK), -1, "a sensitive value crossed the wire in plaintext");
+    assert.ok(!wire.includes("Ångström") && !wire.includes(Buffer.from("Zoë").toString("latin1")));
+    for (const clear of clearSampleValues(0)) {
+      assert.ok(wire.includes(clear), `clear value ${clear} should be on the wire`);
+    }
+    assert.deepEqual(errors, []);
+  });
+});
+
+describe("failures end the call with a status, never hang, never pass a value through", () => {
+  let server: RunningServer;
+  let plainClient: PaymentClient;
+  const received: string[] = [];
+  // Outermost interceptor: records every request message that reaches the server at all.
+  const counting: ServerInterceptor = (_method, call) =>
+    new ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMessage: (message, nextMessage) => {
+            received.push((message as Payment).cardholder ?? "");
+            nextMessage(message);
+          },
+        }),
+    });
+
+  before(async () => {
+    server = await startPaymentServer([counting, createServerInterceptor({ key: KEY })]);
+    plainClient = client(server.port, []);
+  });
+  after(async () => {
+    plainClient.close();
+    await server.close();
+  });
+
+  // Each way a card_number can fail to decrypt on the server.
+  const encrypted = create(PaymentSchema, { ...samplePayment(0) });
+  const token = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+  const cases: [string, () => string][] = [
+    ["plaintext where ciphertext belongs", () => "4111-1111-1111-1111"],
+    [
+      "bad padding",
+      () => {
+        const raw = encryptLegacyBytes(Buffer.from("4111-1111"), KEY);
+        raw[raw.length - 1] = (raw[raw.length - 1] ?? 0) ^ 0x55;
+        return token(raw);
+      },
+    ],
+    [
+      "wrong key",
+      () => {
+        // A wrong key fails the padding check but for ~1 in 256 IVs; draw until it does.
+        for (;;) {
+          const raw = encryptLegacyBytes(Buffer.from("4111-1111"), OTHER_KEY);
+          try {
+            decryptLegacyBytes(raw, KEY);
+          } catch {
+            return token(raw);
+          }
+        }
+      },
+    ],
+    ["bad UTF-8", () => token(encryptLegacyBytes(Buffer.from([0xc3, 0x28, 0xff]), KEY))],
+    ["truncated", () => token(encryptLegacyBytes(Buffer.from("4111"), KEY)).slice(0, 24)],
+  ];
+
+  it("answers INVALID_ARGUMENT naming the field, identical for every cause, and never calls the handler", async () => {
+    const seen = new Set<string>();
+    const handlerCallsBefore = server.seen.length;
+    for (const [label, make] of cases) {
+      const bad = {
+        ...encrypted,
+        cardNumber: make(),
+        cardholder: "",
+        notes: [],
+        attributes: {},
+        billing: undefined,
+        token: new Uint8Array(0),
+        method: { case: undefined },
+        previous: [],
+      };
+      const result = await rejection(unary(plainClient, bad));
+      assert.equal(result.code, status.INVALID_ARGUMENT, label);
+      seen.add(JSON.stringify(result));
+    }
+    assert.equal(seen.size, 1, `every cause must look the same: ${[...seen].join(" | ")}`);
+    assert.match(
+      [...seen][0] ?? "",
+      /request sensitive field card_number \(sz\.examples\.v1\.Payment\.card_number\) could not be decrypted/,
+    );
+    assert.equal(server.seen.length, handlerCallsBefore, "the handler was called");
+  });
+
+  it("names nested paths", async () => {
+    const bad = create(PaymentSchema, { previous: [{ line1: "" }, { line1: "not a token" }] });
+    const result = await rejection(unary(plainClient, bad));
+    assert.equal(result.code, status.INVALID_ARGUMENT);
+    assert.match(result.details, /previous\[1\]\.line1 \(sz\.examples\.v1\.Address\.line1\)/);
+  });
+
+  it("a client with another key gets the same status; the server's handler never runs", async () => {
+    const other = client(server.port, [createClientInterceptor({ key: OTHER_KEY })]);
+    try {
+      const before = server.seen.length;
+      const result = await rejection(unary(other, samplePayment(1)));
+      assert.equal(result.code, status.INVALID_ARGUMENT);
+      assert.equal(server.seen.length, before);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("stops a bidi stream at the first bad message; earlier ones were handled", async () => {
+    const good = createFieldCrypto({ key: KEY });
+    const messages = [samplePayment(1), samplePayment(2)].map((p) => good.encryptMessage(PaymentSchema, create(PaymentSchema, p)));
+    const before = server.seen.length;
+    const result = await rejection(bidi(plainClient, [...messages, { cardNumber: "plain" }, messages[0] as Payment]));
+    assert.equal(result.code, status.INVALID_ARGUMENT);
+    assert.equal(server.seen.length, before + 2, "only the two good messages reached the handler");
+  });
+
+  it("a request that cannot be encrypted fails locally and sends nothing", async () => {
+    const c = client(server.port);
+    try {
+      const before = received.length;
+      const result = await rejection(unary(c, { ...samplePayment(3), cardholder: "CANARY-7731 \ud800" }));
+      assert.equal(result.code, status.INVALID_ARGUMENT);
+      assert.match(result.details, /request sensitive field cardholder .* could not be encrypted, so nothing was sent/);
+      assert.ok(!result.details.includes("CANARY-7731"), "the value is not quoted");
+      assert.equal(received.length, before, "a message reached the server");
+      // The same client still works afterwards.
+      assert.deepEqual(await unary(c, samplePayment(3)), expectedAuthorized(3));
+    } finally {
+      c.close();
+    }
+  });
+
+  it("a streaming request that cannot be encrypted fails the stream and sends nothing more", async () => {
+    const c = client(server.port);
+    try {
+      const result = await rejection(clientStream(c, [samplePayment(1), { cardNumber: "\udc00" }, samplePayment(2)]));
+      assert.equal(result.code, status.INVALID_ARGUMENT);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe("responses the client cannot decrypt", () => {
+  let server: RunningServer;
+  before(async () => {
+    // No interceptor, and a handler that answers with a card number in the clear.
+    server = await startPaymentServer([], () => ({
+      ...grpcPaymentHandlers(),
+      authorize: (_call: unknown, cb: (e: null, v: Payment) => void) =>
+        cb(null, create(PaymentSchema, { cardNumber: "4111 in the clear" })),
+    }));
+  });
+  after(() => server.close());
+
+  it("fail the call with INTERNAL, and the value is never handed to the caller", async () => {
+    const c = client(server.port);
+    try {
+      const result = await rejection(unary(c, samplePayment(2)));
+      assert.equal(result.code, status.INTERNAL);
+      assert.match(result.details, /response sensitive field card_number .* could not be decrypted/);
+      assert.ok(!result.details.includes("4111"));
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe("configuration", () => {
+  it("reads SZCRYPT_KEY by default and refuses to start without a key", () => {
+    const saved = process.env["SZCRYPT_KEY"];
+    try {
+      delete process.env["SZCRYPT_KEY"];
+      assert.throws(
+        () => createClientInterceptor(),
+        (err: unknown) => isSzcryptError(err, "KEY_UNAVAILABLE") && /SZCRYPT_KEY/.test(err.message),
+      );
+      assert.throws(
+        () => createServerInterceptor(),
+        (err: unknown) => isSzcryptError(err, "KEY_UNAVAILABLE"),
+      );
+      process.env["SZCRYPT_KEY"] = "39b96ec8e9f303bfbb14917b232866d5";
+      assert.throws(
+        () => createServerInterceptor(),
+        (err: unknown) => isSzcryptError(err, "KEY_INVALID") && /two readings/.test(err.message),
+      );
+      process.env["SZCRYPT_KEY"] = "utf8:39b96ec8e9f303bfbb14917b232866d5";
+      assert.equal(typeof createServerInterceptor(), "function");
+    } finally {
+      if (saved === undefined) {
+        delete process.env["SZCRYPT_KEY"];
+      } else {
+        process.env["SZCRYPT_KEY"] = saved;
+      }
+    }
+  });
+
+  it("rejects a method it has no schema for, unless told to pass it", async () => {
+    const { Server, ServerCredentials, makeGenericClientConstructor } = await import("@grpc/grpc-js");
+    const definition = {
+      ping: {
+        path: "/other.v1.Other/Ping",
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: (v: Buffer) => v,
+        requestDeserialize: (v: Buffer) => v,
+        responseSerialize: (v: Buffer) => v,
+        responseDeserialize: (v: Buffer) => v,
+      },
+    };
+    const start = async (unknownMethods: "reject" | "pass") => {
+      const server = new Server({ interceptors: [createServerInterceptor({ key: KEY, unknownMethods })] });
+      server.addService(definition, { ping: (call: { request: Buffer }, cb: (e: null, v: Buffer) => void) => cb(null, call.request) });
+      const port = await new Promise<number>((res, rej) =>
+        server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
+      );
+      const Ctor = makeGenericClientConstructor(definition, "Other");
+      const c = new Ctor(`127.0.0.1:${port}`, credentials.createInsecure(), {
+        interceptors: [createClientInterceptor({ key: KEY, unknownMethods })],
+      });
+      const call = () =>
+        new Promise<{ code?: number; value?: Buffer }>((res) =>
+          (c as unknown as { ping: (r: Buffer, o: object, cb: (e: { code: number } | null, v?: Buffer) => void) => void }).ping(
+            Buffer.from("hi"),
+            { deadline: Date.now() + 5000 },
+            (e, v) => res(e ? { code: e.code } : { value: v as Buffer }),
+          ),
+        );
+      return { server, c, call };
+    };
+    const strict = await start("reject");
+    assert.equal((await strict.call()).code, status.FAILED_PRECONDITION);
+    strict.c.close();
+    strict.server.forceShutdown();
+    const lenient = await start("pass");
+    assert.equal((await lenient.call()).value?.toString(), "hi");
+    lenient.c.close();
+    lenient.server.forceShutdown();
+  });
+});
