@@ -1,0 +1,39 @@
+// `pnpm demo:client --target HOST:PORT`: calls any PaymentService through
+// szcrypt's client interceptor (legacy-cbc, key from SZCRYPT_KEY) with all four
+// call kinds and every sensitive shape of Payment, checks each answer, prints
+// what failed, and exits non-zero on any failure.
+import { parseArgs } from "node:util";
+import { credentials } from "@grpc/grpc-js";
+import { PaymentService } from "@szcrypt/example";
+import { createClientInterceptor, createGrpcClient } from "@szcrypt/grpc-js";
+import { runAllChecks } from "./checks.js";
+import { demoKey } from "./key.js";
+
+const { values } = parseArgs({ options: { target: { type: "string" }, help: { type: "boolean", short: "h" } } });
+if (values.help || values.target === undefined) {
+  console.log("usage: SZCRYPT_KEY=<key spec> pnpm demo:client --target HOST:PORT");
+  process.exit(values.help ? 0 : 2);
+}
+let key: ReturnType<typeof demoKey>["key"];
+try {
+  key = demoKey(false).key;
+} catch (err) {
+  console.error(`demo:client: ${(err as Error).message}`);
+  process.exit(2);
+}
+
+const client = createGrpcClient(PaymentService, values.target, credentials.createInsecure(), {
+  interceptors: [createClientInterceptor({ key })],
+});
+const results = await runAllChecks(client);
+client.close();
+let failed = 0;
+for (const r of results) {
+  console.log(`${r.problems.length === 0 ? "✔" : "✘"} ${r.rpc} (${r.kind})`);
+  for (const p of r.problems) {
+    console.log(`    ${p}`);
+  }
+  failed += r.problems.length === 0 ? 0 : 1;
+}
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exitCode = failed === 0 ? 0 : 1;

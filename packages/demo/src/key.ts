@@ -1,0 +1,18 @@
+import { randomBytes } from "node:crypto";
+import { parseKeySpec, type SzcryptKey } from "@szcrypt/core";
+import { DEFAULT_KEY_ENV } from "@szcrypt/grpc-js";
+
+/** The key in SZCRYPT_KEY; with `ephemeral`, a fresh AES-128 key when it is unset. */
+export function demoKey(ephemeral: boolean): { key: SzcryptKey; source: string } {
+  const spec = process.env[DEFAULT_KEY_ENV];
+  if (spec !== undefined && spec !== "") {
+    return { key: parseKeySpec(spec), source: `from ${DEFAULT_KEY_ENV}` };
+  }
+  if (!ephemeral) {
+    throw new Error(`set ${DEFAULT_KEY_ENV} to a key spec shared with the peer, e.g. ${DEFAULT_KEY_ENV}=hex:<32 hex digits>`);
+  }
+  return {
+    key: parseKeySpec(`hex:${randomBytes(16).toString("hex")}`),
+    source: `ephemeral: ${DEFAULT_KEY_ENV} is not set, so this run made a fresh AES-128 key that only it knows`,
+  };
+}
