@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from szcrypt_ref.aes import AES, PYCRYPTODOME_VERSION, get_random_bytes  # noqa: E402
 from szcrypt_ref import legacy  # noqa: E402
+from szcrypt_ref.typed import to_typed as tag  # noqa: E402
 
 SCHEMA = "szcrypt-vectors-v1"
 COMMAND = "/usr/bin/python3 conformance/python/gen_vectors.py"
@@ -217,25 +218,6 @@ def build_bytes(out_dir: str):
             confirm(lambda: legacy.decrypt_bytes(raw, key), f"{name}/{case}")
             suite.add(tests, case, comment, "invalid", flags, tokenHex=raw.hex())
     suite.write(os.path.join(out_dir, "legacy-cbc-bytes.json"))
-
-
-def tag(value):
-    """A typed form of a Python JSON value, so a JS runner can rebuild ints, floats and key order."""
-    if value is None:
-        return {"null": None}
-    if isinstance(value, bool):
-        return {"bool": value}
-    if isinstance(value, int):
-        return {"int": str(value)}
-    if isinstance(value, float):
-        return {"float": repr(value)}
-    if isinstance(value, str):
-        return {"str": value}
-    if isinstance(value, list):
-        return {"list": [tag(v) for v in value]}
-    if isinstance(value, dict):
-        return {"dict": [[k, tag(v)] for k, v in value.items()]}
-    raise TypeError(type(value))
 
 
 def deep(n: int):

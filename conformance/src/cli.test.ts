@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, "cli.js");
+const vectors = resolve(here, "../vectors");
+const tmp = mkdtempSync(join(tmpdir(), "szcrypt-conformance-"));
+
+function run(args: string[], env: Record<string, string> = {}): { code: number | null; out: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 60_000 });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
+
+function tamperedCopy(mutate: (doc: { testGroups: { tests: Record<string, unknown>[] }[] }) => void): string {
+  const doc = JSON.parse(readFileSync(join(vectors, "legacy-cbc-strings.json"), "utf8"));
+  mutate(doc);
+  const path = join(tmp, `tampered-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(path, JSON.stringify(doc));
+  return path;
+}
+
+describe("szcrypt-conformance", () => {
+  it("runs exactly the given files and ends with 'N passed, N failed'", () => {
+    const { code, out } = run(["--vectors", join(vectors, "legacy-cbc-keys.json")]);
+    assert.equal(code, 0, out);
+    assert.equal(out.trim().split("\n").at(-1), "12 passed, 0 failed");
+  });
+
+  it("fails the run on a wrong expectation, naming the case", () => {
+    const file = tamperedCopy((doc) => {
+      const t = doc.testGroups[0]?.tests.find((x) => x["case"] === "utf8-astral");
+      assert.ok(t);
+      t["plaintext"] = `${t["plaintext"]}!`;
+    });
+    const { code, out } = run(["--vectors", file]);
+    assert.equal(code, 1);
+    assert.match(out, /FAIL legacy-cbc\/utf8-astral\/\d+: decryption differs from the vector at offset \d+/);
+    assert.match(out, /204 passed, 1 failed\s*$/);
+  });
+
+  it("refuses a file with an unknown schema or algorithm, with exit code 2", () => {
+    const file = join(tmp, "unknown.json");
+    writeFileSync(file, JSON.stringify({ schema: "szcrypt-vectors-v1", algorithm: "aes-ecb", testGroups: [] }));
+    const { code, out } = run(["--vectors", file]);
+    assert.equal(code, 2);
+    assert.match(out, /unknown algorithm "aes-ecb"/);
+  });
+
+  it("selects cases with --run and --skip globs", () => {
+    const file = join(vectors, "legacy-cbc-strings.json");
+    const listed = run(["--vectors", file, "--list", "--run", "legacy-cbc/utf8-*/*", "--skip", "legacy-cbc/utf8-astral*/*"])
+      .out.trim()
+      .split("\n");
+    assert.ok(listed.length > 0);
+    for (const name of listed) {
+      assert.match(name, /^legacy-cbc\/utf8-/);
+      assert.doesNotMatch(name, /astral/);
+    }
+    const { out } = run(["--vectors", file, "--run", "legacy-cbc/ascii-16/*"]);
+    assert.match(out, /5 passed, 0 failed\s*$/, "one ascii-16 case per key group");
+  });
+
+  it("counts a known-failing case that fails as passing, and one that passes as a failure", () => {
+    const file = tamperedCopy((doc) => {
+      const t = doc.testGroups[0]?.tests.find((x) => x["case"] === "empty");
+      assert.ok(t);
+      t["plaintext"] = "not empty";
+    });
+    const list = join(tmp, "known-failing.txt");
+    writeFileSync(list, "# broken on purpose\nlegacy-cbc/empty/1\nlegacy-cbc/ascii-1/2  # passes: must be reported\n");
+    const { code, out } = run(["--vectors", file, "--known-failing", list, "--run", "legacy-cbc/empty/1", "--run", "legacy-cbc/ascii-1/2"]);
+    assert.equal(code, 1);
+    assert.match(out, /FAIL legacy-cbc\/ascii-1\/2: listed as known-failing but passed/);
+    assert.match(out, /1 passed, 1 failed\s*$/);
+  });
+
+  it("writes JUnit XML", () => {
+    const xml = join(tmp, "results.xml");
+    run(["--vectors", join(vectors, "legacy-cbc-keys.json"), "--junit", xml]);
+    const text = readFileSync(xml, "utf8");
+    assert.match(text, /<testsuites name="szcrypt-conformance" tests="12" failures="0">/);
+    assert.equal(text.match(/<testcase /g)?.length, 12);
+  });
+
+  it("checks any peer through the same protocol, and reports a wrong one", () => {
+    // A peer that answers every decrypt with the wrong plaintext and refuses to encrypt.
+    const liar = join(tmp, "liar.mjs");
+    writeFileSync(
+      liar,
+      `import { createInterface } from "node:readline";
+createInterface({ input: process.stdin }).on("line", (line) => {
+  const req = JSON.parse(line);
+  const resp = req.op === "hello" ? { ok: true, implementation: "liar" } : req.op === "decrypt" ? { ok: true, plaintext: "wrong", plaintextHex: "00" } : { ok: false, error: "no" };
+  process.stdout.write(JSON.stringify({ ...resp, id: req.id }) + "\\n");
+});`,
+    );
+    const { code, out } = run([
+      "--skip",
+      "legacy-*/**",
+      "--skip",
+      "python-json/**",
+      "--skip",
+      "wycheproof/**",
+      "--peer",
+      `${process.execPath} ${liar}`,
+      "--peer-cases",
+      "3",
+    ]);
+    assert.equal(code, 1, out);
+    assert.match(out, /FAIL peer\/ts-to-peer\/string\/1: the peer's decryption differs/);
+    assert.match(out, /FAIL peer\/peer-to-ts\/string\/1: the peer could not encrypt: no/);
+    assert.match(out, /0 passed, 18 failed\s*$/);
+  });
+
+  it("needs Python in CI, and says SKIPPED with the apt package elsewhere", () => {
+    const env = { SZCRYPT_PYTHON: "/nonexistent/python3" };
+    const local = run(["--skip", "**", "--list"], { ...env, CI: "false" });
+    assert.match(local.out, /SKIPPED: live Python peer: .*python3/);
+    const ci = run(["--skip", "**"], { ...env, CI: "true" });
+    assert.equal(ci.code, 2);
+    assert.match(ci.out, /the live Python peer cannot run in CI/);
+  });
+});
