@@ -18,3 +18,19 @@ export function pythonReady(): { ok: true } | { ok: false; reason: string } {
   }
   return { ok: true };
 }
+
+/** Whether Python can run the grpcio interop programs (grpcio, protobuf, PyCryptodome); otherwise why not. */
+export function pythonGrpcReady(): { ok: true } | { ok: false; reason: string } {
+  const base = pythonReady();
+  if (!base.ok) {
+    return base;
+  }
+  const probe = spawnSync(pythonPath(), ["-c", "import grpc, google.protobuf"], { encoding: "utf8" });
+  if (probe.status !== 0) {
+    return {
+      ok: false,
+      reason: `${pythonPath()} lacks grpcio or protobuf; install them with: apt-get install python3-grpcio python3-protobuf`,
+    };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Generates the Python code for PaymentService (and the sensitive option it
+# imports) with Debian's protoc and grpc_python_plugin into python/gen.
+# Debian's grpc_tools.protoc is too old for proto3 `optional`; protoc 3.21 is not.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+rm -rf "$here/gen"
+mkdir -p "$here/gen"
+protoc -I "$root/proto" -I /usr/include \
+  --python_out="$here/gen" \
+  --grpc_python_out="$here/gen" \
+  --plugin=protoc-gen-grpc_python="$(command -v grpc_python_plugin)" \
+  "$root/proto/sz/crypt/v1/options.proto" "$root/proto/sz/examples/v1/payments.proto"
+# The gRPC stubs of options.proto are empty (no services): keep only what is used.
+rm -f "$here/gen/sz/crypt/v1/options_pb2_grpc.py"
