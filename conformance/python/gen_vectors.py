@@ -22,7 +22,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from szcrypt_ref.aes import AES, PYCRYPTODOME_VERSION, get_random_bytes  # noqa: E402
-from szcrypt_ref import legacy  # noqa: E402
+from szcrypt_ref import legacy, szc1  # noqa: E402
 from szcrypt_ref.typed import to_typed as tag  # noqa: E402
 
 SCHEMA = "szcrypt-vectors-v1"
@@ -322,6 +322,82 @@ def build_python_json(out_dir: str):
     suite.write(os.path.join(out_dir, "python-json.json"))
 
 
+SZC1_FIELD = "sz.examples.v1.Payment.card_number"
+
+
+def szc1_groups():
+    return [
+        ("aes-256-k1", f"base64:{base64.b64encode(fixed_key('szc1-a', 32)).decode()}", "k1"),
+        ("aes-128-2026-06", f"hex:{fixed_key('szc1-b', 16).hex()}", "2026-06"),
+        ("aes-256-page-example-utf8", f"utf8:{PAGE_KEY}", "page.key_v1"),
+    ]
+
+
+def szc1_invalid(key: bytes, key_id: str, raw: bytes):
+    """(case, comment, flags, raw token, field name) that must not decrypt under {key_id: key} for SZC1_FIELD."""
+    out = []
+
+    def flip(index):
+        b = bytearray(raw)
+        b[index] ^= 0x01
+        return bytes(b)
+
+    n = len(key_id)
+    out.append(("altered-tag", "last tag byte flipped", ["ModifiedTag"], flip(len(raw) - 1), SZC1_FIELD))
+    out.append(("altered-nonce", "first nonce byte flipped", ["ModifiedNonce"], flip(5 + n), SZC1_FIELD))
+    out.append(("altered-ciphertext", "first ciphertext byte flipped", ["ModifiedCiphertext"], flip(5 + n + szc1.NONCE), SZC1_FIELD))
+    altered_id = raw[:5] + bytes([raw[5] ^ 0x01]) + raw[6:]
+    out.append(("altered-key-id", "a key id byte changed: an id the keyring does not hold", ["ModifiedKeyId"], altered_id, SZC1_FIELD))
+    out.append(("wrong-field", "made for card_number, presented as cardholder", ["WrongField"], raw, "sz.examples.v1.Payment.cardholder"))
+    out.append(("wrong-field-empty", "made for card_number, presented with no field name", ["WrongField"], raw, ""))
+    other = szc1.encrypt_bytes(b"4111", hashlib.sha256(b"other" + key).digest()[: len(key)], "unknown-id", SZC1_FIELD)
+    out.append(("unknown-key-id", "made under a key id the keyring does not hold", ["UnknownKeyId"], other, SZC1_FIELD))
+    wrong_key = szc1.encrypt_bytes(b"4111", hashlib.sha256(b"other" + key).digest()[: len(key)], key_id, SZC1_FIELD)
+    out.append(("wrong-key", "the right key id, another key", ["WrongKey"], wrong_key, SZC1_FIELD))
+    out.append(("truncated-tag", "last 5 bytes removed", ["Truncated"], raw[:-5], SZC1_FIELD))
+    out.append(("truncated-header", "only magic, key id and part of the nonce", ["Truncated"], raw[: 5 + n + 4], SZC1_FIELD))
+    out.append(("zero-key-id-length", "a key id length of 0", ["Malformed"], raw[:4] + b"\x00" + raw[5:], SZC1_FIELD))
+    return out
+
+
+def build_szc1(out_dir: str):
+    texts = Suite("szc1", "szc1", {
+        "form": "string fields: 'szc1:' + unpadded base64url; see conformance/SPEC.md",
+        "fieldName": "the field's full name, bound in the associated data",
+        "ModifiedTag": "a byte of the tag changed", "ModifiedNonce": "a byte of the nonce changed",
+        "ModifiedCiphertext": "a byte of the ciphertext changed", "ModifiedKeyId": "a byte of the key id changed",
+        "WrongField": "presented for another field than it was made for", "UnknownKeyId": "the keyring has no key with that id",
+        "WrongKey": "the key id matches, the key does not", "Truncated": "bytes missing", "Malformed": "not szc1 text",
+    })
+    binary = Suite("szc1-bytes", "szc1-bytes", {"form": "bytes fields: the raw binary form, as hex (plaintextHex, tokenHex)"})
+    for name, spec, key_id in szc1_groups():
+        key = legacy.parse_key_spec(spec)
+        keys = {key_id: key}
+        tests = texts.group(name, spec, keyId=key_id)
+        btests = binary.group(name, spec, keyId=key_id)
+        for case, text in STRING_CASES:
+            token = szc1.encrypt_text(text, key, key_id, SZC1_FIELD)
+            assert szc1.decrypt_text(token, keys, SZC1_FIELD) == text
+            texts.add(tests, case, f"{case}: {len(text.encode('utf-8'))} UTF-8 bytes", "valid", fieldName=SZC1_FIELD, plaintext=text, token=token)
+        for case, data in BYTES_CASES:
+            raw = szc1.encrypt_bytes(data, key, key_id, "sz.examples.v1.Payment.token")
+            binary.add(btests, case, f"{case}: {len(data)} bytes", "valid", fieldName="sz.examples.v1.Payment.token", plaintextHex=data.hex(), tokenHex=raw.hex())
+        raw = szc1.encrypt_bytes("4111-1111-1111-1111".encode(), key, key_id, SZC1_FIELD)
+        for case, comment, flags, bad, field in szc1_invalid(key, key_id, raw):
+            confirm(lambda: szc1.decrypt_bytes(bad, keys, field), f"szc1/{name}/{case}")
+            texts.add(tests, case, comment, "invalid", flags, fieldName=field, token=szc1.to_text(bad))
+            binary.add(btests, case, comment, "invalid", flags, fieldName=field, tokenHex=bad.hex())
+        good = szc1.to_text(raw)
+        for case, bad in [("padded-base64url", good + "=="), ("standard-alphabet", good.replace("-", "+").replace("_", "/") if ("-" in good or "_" in good) else good[:-1] + "+"), ("wrong-prefix", "szc2:" + good[5:]), ("no-prefix", good[5:]), ("prefix-only", "szc1:")]:
+            confirm(lambda: szc1.decrypt_text(bad, keys, SZC1_FIELD), f"szc1/{name}/{case}")
+            texts.add(tests, case, f"{case}: not szc1 text", "invalid", ["Malformed"], fieldName=SZC1_FIELD, token=bad)
+        token = szc1.to_text(szc1.encrypt_bytes(b"\xff\xfe", key, key_id, SZC1_FIELD))
+        confirm(lambda: szc1.decrypt_text(token, keys, SZC1_FIELD), f"szc1/{name}/not-utf8")
+        texts.add(tests, "not-utf8", "authentic, but the plaintext is not UTF-8", "invalid", ["InvalidUtf8"], fieldName=SZC1_FIELD, token=token)
+    texts.write(os.path.join(out_dir, "szc1-strings.json"))
+    binary.write(os.path.join(out_dir, "szc1-bytes.json"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_out = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vectors")
@@ -333,7 +409,8 @@ def main():
     build_json(args.out)
     build_keys(args.out)
     build_python_json(args.out)
-    print(f"wrote legacy suites to {args.out} with {GENERATOR}")
+    build_szc1(args.out)
+    print(f"wrote the suites to {args.out} with {GENERATOR}")
 
 
 if __name__ == "__main__":

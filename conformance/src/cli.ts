@@ -37,7 +37,7 @@ const program = new Command()
   .option("--junit <file>", "also write the results as JUnit XML")
   .option("--peer <command>", "peer program speaking the JSON-lines protocol (default: the Python reference)")
   .option("--no-peer", "skip the live peer")
-  .option("--peer-cases <n>", "random cross-checks per direction and value kind", positiveInt, 500)
+  .option("--peer-cases <n>", "random cross-checks per direction and value kind", positiveInt, 400)
   .option("--seed <n>", "seed for the random cross-checks (default: random, printed)", positiveInt)
   .option(
     "--wycheproof-dir <dir>",
@@ -91,7 +91,10 @@ async function main(): Promise<number> {
       return 2;
     }
     try {
-      const { cases, generator } = casesFromFile(file);
+      const { cases, generator, notApplicable } = casesFromFile(file);
+      if (notApplicable !== undefined && notApplicable.count > 0) {
+        console.log(`SKIPPED: ${notApplicable.count} cases of ${file.replace(`${process.cwd()}/`, "")}: ${notApplicable.reason}`);
+      }
       groups.push({ label: `${file.replace(`${process.cwd()}/`, "")} (${generator ?? "unknown generator"})`, cases });
     } catch (err) {
       console.error(`error: ${(err as Error).message}`);
@@ -124,7 +127,12 @@ async function main(): Promise<number> {
       const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
       groups.push({
         label: `live peer: ${String(hello["implementation"] ?? command)} (${String(hello["version"] ?? "")}), seed ${seed}`,
-        cases: crossCheckCases(peer, opts.peerCases, seed),
+        cases: crossCheckCases(
+          peer,
+          opts.peerCases,
+          seed,
+          Array.isArray(hello["formats"]) ? (hello["formats"] as string[]) : ["legacy-cbc"],
+        ),
       });
     }
   }

@@ -4,7 +4,11 @@ import { listVectorCases, parseVectorSuite } from "@szcrypt/core/vectors";
 import type { ConformanceCase } from "./case.js";
 
 /** The cases of one vector file (szcrypt's or Wycheproof's). @throws Error for an unknown schema or algorithm. */
-export function casesFromFile(path: string): { cases: ConformanceCase[]; generator: string | undefined } {
+export function casesFromFile(path: string): {
+  cases: ConformanceCase[];
+  generator: string | undefined;
+  notApplicable: { readonly count: number; readonly reason: string } | undefined;
+} {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(path, "utf8"));
@@ -15,6 +19,7 @@ export function casesFromFile(path: string): { cases: ConformanceCase[]; generat
   return {
     cases: listVectorCases(suite).map((c) => ({ name: c.name, comment: c.comment, run: c.run })),
     generator: suite.generator,
+    notApplicable: suite.notApplicable,
   };
 }
 
@@ -28,5 +33,5 @@ export function committedSuites(vectorsDir: string): string[] {
 
 /** Wycheproof's files this runner knows, where the folder has them. */
 export function wycheproofFiles(dir: string): string[] {
-  return ["aes_cbc_pkcs5_test.json"].map((f) => join(dir, f)).filter((f) => existsSync(f));
+  return ["aes_cbc_pkcs5_test.json", "aes_gcm_test.json"].map((f) => join(dir, f)).filter((f) => existsSync(f));
 }

@@ -2,8 +2,8 @@ export type { SzcryptErrorCode } from "./errors/code.js";
 export { szcryptErrorCodes } from "./errors/code.js";
 export type { SzcryptErrorOptions } from "./errors/szcrypt-error.js";
 export { DECRYPT_FAILED_MESSAGE, isSzcryptError, SzcryptError } from "./errors/szcrypt-error.js";
-export type { FieldCrypto, FieldCryptoOptions, FormatName } from "./fields/field-crypto.js";
-export { createFieldCrypto, formatNames } from "./fields/field-crypto.js";
+export type { FieldCrypto, FieldCryptoOptions, FormatName, KeySource } from "./fields/field-crypto.js";
+export { checkFormatPolicy, createFieldCrypto, formatNames } from "./fields/field-crypto.js";
 export type { LegacyEncryptOptions } from "./formats/legacy-cbc.js";
 export {
   decryptLegacy,
@@ -13,6 +13,18 @@ export {
   LEGACY_CBC,
 } from "./formats/legacy-cbc.js";
 export { decryptJsonLegacy, encryptJsonLegacy } from "./formats/legacy-json.js";
+export type { Szc1EncryptOptions, Szc1Options, Szc1Parts } from "./formats/szc1.js";
+export {
+  decryptSzc1,
+  decryptSzc1Bytes,
+  encryptSzc1,
+  encryptSzc1Bytes,
+  isSzc1Bytes,
+  parseSzc1Body,
+  SZC1,
+  SZC1_MAGIC,
+  SZC1_TEXT_PREFIX,
+} from "./formats/szc1.js";
 export { file_sz_crypt_v1_options, sensitive } from "./gen/sz/crypt/v1/options_pb.js";
 export { PyFloat, pyFloat, pythonFloatRepr } from "./json/py-float.js";
 export type { ParsePythonJsonOptions, PyJsonValue } from "./json/python-json.js";
@@ -20,6 +32,8 @@ export { parsePythonJson, pythonJsonDumps } from "./json/python-json.js";
 export type { AesKeySize } from "./keys/key.js";
 export { isSzcryptKey, SzcryptKey } from "./keys/key.js";
 export { parseKeySpec } from "./keys/key-spec.js";
+export type { KeyringInit, KeyringJson } from "./keys/keyring.js";
+export { DEFAULT_KEY_ID, isKeyring, Keyring } from "./keys/keyring.js";
 export type { ChildOp, FieldOp, FieldPlan, FieldShape, LeafOp, PlanNode, SensitiveFieldInfo } from "./plans/field-plan.js";
 export { compileFieldPlan } from "./plans/field-plan.js";
 export { REDACTED, redact, redactJson } from "./plans/redact.js";

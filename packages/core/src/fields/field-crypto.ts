@@ -1,21 +1,33 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { decryptFailed, isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
 import { decryptLegacy, decryptLegacyBytes, encryptLegacy, encryptLegacyBytes } from "../formats/legacy-cbc.js";
-import type { SzcryptKey } from "../keys/key.js";
-import { compileFieldPlan, type FieldPlan } from "../plans/field-plan.js";
+import { decryptSzc1, decryptSzc1Bytes, encryptSzc1, encryptSzc1Bytes, isSzc1Bytes, SZC1_TEXT_PREFIX } from "../formats/szc1.js";
+import { isSzcryptKey, type SzcryptKey } from "../keys/key.js";
+import { isKeyring, Keyring } from "../keys/keyring.js";
+import { compileFieldPlan, type FieldPlan, type LeafOp } from "../plans/field-plan.js";
 import { type LeafTransform, transformMessage } from "../plans/transform.js";
 
 /** The wire formats szcrypt reads and writes. */
-export type FormatName = "legacy-cbc";
+export type FormatName = "legacy-cbc" | "szc1";
 
-export const formatNames: readonly FormatName[] = ["legacy-cbc"];
+export const formatNames: readonly FormatName[] = ["legacy-cbc", "szc1"];
+
+/** A key, a keyring, or a function giving the current one (called per message: keep it cheap). */
+export type KeySource = SzcryptKey | Keyring | (() => SzcryptKey | Keyring);
 
 export interface FieldCryptoOptions {
-  /** The key, or a function giving the current key (called per message, so keep it cheap: see key sources). */
-  readonly key: SzcryptKey | (() => SzcryptKey);
+  /**
+   * The key or keyring. A lone key is both szc1's primary (id `default`
+   * unless it has one) and legacy-cbc's key.
+   */
+  readonly key: KeySource;
   /** The format encryption writes. Default `legacy-cbc`. */
   readonly format?: FormatName;
-  /** The formats decryption accepts. Default: only the one encryption writes. */
+  /**
+   * The formats decryption accepts, e.g. `["szc1", "legacy-cbc"]` while a
+   * service migrates. Default: only the one encryption writes. A value in a
+   * format not listed fails like any other undecryptable value.
+   */
   readonly accept?: readonly FormatName[];
 }
 
@@ -38,18 +50,20 @@ export interface FieldCrypto {
    * A copy of `message` with every sensitive field decrypted.
    *
    * @throws SzcryptError DECRYPT_FAILED with the field path, the same for every
-   *   cause: bad padding, wrong key, invalid UTF-8, a format the policy does not
-   *   accept, or text that is no token at all (plaintext where ciphertext belongs).
+   *   cause: bad padding or tag, wrong or unknown key, invalid UTF-8, a format
+   *   the policy does not accept, or text that is no token at all.
    */
   decryptMessage<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): MessageShape<Desc>;
   /** The plan for `schema` (compiled and cached on first use). */
   plan(schema: DescMessage): FieldPlan;
 }
 
-/** Creates a {@link FieldCrypto}. */
-export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
-  const format = options.format ?? "legacy-cbc";
-  const accept = options.accept ?? [format];
+/**
+ * Checks a format policy.
+ *
+ * @throws SzcryptError CONFIG_INVALID for an unknown format or an empty accept list.
+ */
+export function checkFormatPolicy(format: FormatName, accept: readonly FormatName[]): void {
   for (const name of [format, ...accept]) {
     if (!formatNames.includes(name)) {
       throw new SzcryptError("CONFIG_INVALID", `unknown format ${JSON.stringify(name)}; szcrypt knows ${formatNames.join(", ")}`);
@@ -58,20 +72,60 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
   if (accept.length === 0) {
     throw new SzcryptError("CONFIG_INVALID", "the accepted formats must not be empty: nothing could be decrypted");
   }
-  const keyOf = typeof options.key === "function" ? options.key : constant(options.key);
-  const acceptLegacy = accept.includes("legacy-cbc");
+}
 
-  const encryptLeaf: LeafTransform = (value) => {
-    const key = keyOf();
-    return typeof value === "string" ? encryptLegacy(value, key) : plainBytes(encryptLegacyBytes(value, key));
-  };
-  const decryptLeaf: LeafTransform = (value) => {
-    try {
-      if (!acceptLegacy) {
+/** Creates a {@link FieldCrypto}. */
+export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
+  const format = options.format ?? "legacy-cbc";
+  const accept = options.accept ?? [format];
+  checkFormatPolicy(format, accept);
+  const ringOf = keyringSource(options.key);
+  const acceptLegacy = accept.includes("legacy-cbc");
+  const acceptSzc1 = accept.includes("szc1");
+
+  const encryptLeaf: LeafTransform =
+    format === "szc1"
+      ? (value, leaf) => {
+          const key = ringOf().primary;
+          const opts = { fieldName: leaf.fieldName };
+          return typeof value === "string" ? encryptSzc1(value, key, opts) : plainBytes(encryptSzc1Bytes(value, key, opts));
+        }
+      : (value) => {
+          const key = ringOf().legacy;
+          return typeof value === "string" ? encryptLegacy(value, key) : plainBytes(encryptLegacyBytes(value, key));
+        };
+
+  const decryptText = (value: string, leaf: LeafOp): string => {
+    if (value.startsWith(SZC1_TEXT_PREFIX)) {
+      if (!acceptSzc1) {
         throw decryptFailed();
       }
-      const key = keyOf();
-      return typeof value === "string" ? decryptLegacy(value, key) : plainBytes(decryptLegacyBytes(value, key));
+      return decryptSzc1(value, ringOf(), { fieldName: leaf.fieldName });
+    }
+    if (!acceptLegacy) {
+      throw decryptFailed();
+    }
+    return decryptLegacy(value, ringOf().legacy);
+  };
+  const decryptBytes = (value: Uint8Array, leaf: LeafOp): Uint8Array => {
+    if (acceptSzc1 && isSzc1Bytes(value)) {
+      try {
+        return plainBytes(decryptSzc1Bytes(value, ringOf(), { fieldName: leaf.fieldName }));
+      } catch (err) {
+        // A legacy IV starts with "szc1" once in 2^32: fall back when both are accepted.
+        if (!acceptLegacy) {
+          throw err;
+        }
+      }
+    }
+    if (!acceptLegacy) {
+      throw decryptFailed();
+    }
+    return plainBytes(decryptLegacyBytes(value, ringOf().legacy));
+  };
+  const decryptLeaf: LeafTransform = (value, leaf) => {
+    try {
+      return typeof value === "string" ? decryptText(value, leaf) : decryptBytes(value, leaf);
     } catch (err) {
       // At a field, "not a token" and "does not decrypt" look the same to a caller.
       if (isSzcryptError(err, "MALFORMED") || isSzcryptError(err, "DECRYPT_FAILED")) {
@@ -96,12 +150,37 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
   };
 }
 
-// protobuf-es messages hold plain Uint8Arrays; a Buffer would compare unequal
-// in deepStrictEqual. A view shares the memory, no copy.
-function plainBytes(buf: Buffer): Uint8Array {
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+function keyringSource(source: KeySource): () => Keyring {
+  if (typeof source === "function") {
+    // Memoized per value returned, so a provider that returns the same key or
+    // ring each time costs one lookup, not a new Keyring per message.
+    let last: SzcryptKey | Keyring | undefined;
+    let ring: Keyring | undefined;
+    return () => {
+      const current = source();
+      if (current !== last || ring === undefined) {
+        last = current;
+        ring = toKeyring(current);
+      }
+      return ring;
+    };
+  }
+  const ring = toKeyring(source);
+  return () => ring;
 }
 
-function constant(key: SzcryptKey): () => SzcryptKey {
-  return () => key;
+function toKeyring(value: unknown): Keyring {
+  if (isKeyring(value)) {
+    return value;
+  }
+  if (isSzcryptKey(value)) {
+    return Keyring.of(value);
+  }
+  throw new TypeError("szcrypt: the key source must give a SzcryptKey or a Keyring");
+}
+
+// protobuf-es messages hold plain Uint8Arrays; a Buffer would compare unequal
+// in deepStrictEqual. A view shares the memory, no copy.
+function plainBytes(buf: Uint8Array): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }

@@ -1,6 +1,8 @@
 import { isSzcryptError } from "../errors/szcrypt-error.js";
+import { gcmOpen, gcmSeal } from "../formats/aes-gcm.js";
 import { decryptLegacy, decryptLegacyBytes, encryptLegacy, encryptLegacyBytes } from "../formats/legacy-cbc.js";
 import { decryptJsonLegacy, encryptJsonLegacy } from "../formats/legacy-json.js";
+import { decryptSzc1, decryptSzc1Bytes, encryptSzc1, encryptSzc1Bytes, parseSzc1Body } from "../formats/szc1.js";
 import { parsePythonJson, pythonJsonDumps } from "../json/python-json.js";
 import { SzcryptKey } from "../keys/key.js";
 import { parseKeySpec } from "../keys/key-spec.js";
@@ -68,7 +70,11 @@ function runGuarded(suite: VectorSuite, group: VectorGroup, test: VectorTest): v
 
 function runCase(suite: VectorSuite, group: VectorGroup, test: VectorTest): void {
   if (suite.kind === "wycheproof") {
-    runWycheproofCbc(test);
+    if (suite.algorithm === "AES-GCM") {
+      runWycheproofGcm(test);
+    } else {
+      runWycheproofCbc(test);
+    }
     return;
   }
   switch (suite.algorithm) {
@@ -84,13 +90,19 @@ function runCase(suite: VectorSuite, group: VectorGroup, test: VectorTest): void
     case "python-json-dumps":
       runPythonJson(test);
       return;
+    case "szc1":
+      runSzc1String(groupKey(group), test);
+      return;
+    case "szc1-bytes":
+      runSzc1Bytes(groupKey(group), test);
+      return;
     default:
       throw new Error(`no runner for algorithm ${suite.algorithm}`);
   }
 }
 
 function groupKey(group: VectorGroup): SzcryptKey {
-  return parseKeySpec(need(group.keySpec, "keySpec"));
+  return parseKeySpec(need(group.keySpec, "keySpec"), group.keyId === undefined ? {} : { id: group.keyId });
 }
 
 function need<T>(value: T | undefined, field: string): T {
@@ -188,4 +200,60 @@ function runWycheproofCbc(test: VectorTest): void {
   const msg = need(test.msg, "msg");
   sameBytes("decryption", decryptLegacyBytes(raw, key), msg);
   sameBytes("encryption", encryptLegacyBytes(Buffer.from(msg, "hex"), key, { iv }), raw.toString("hex"));
+}
+
+function szc1Nonce(binary: Buffer): Uint8Array {
+  const parts = parseSzc1Body(binary.subarray(4));
+  if (parts === undefined) {
+    throw new VectorMismatch("the valid token is too short to be szc1");
+  }
+  return parts.nonce;
+}
+
+function runSzc1String(key: SzcryptKey, test: VectorTest): void {
+  const token = need(test.token, "token");
+  const fieldName = need(test.fieldName, "fieldName");
+  if (test.result !== "valid") {
+    expectRejected("szc1 decryption", () => decryptSzc1(token, key, { fieldName }));
+    return;
+  }
+  const plaintext = need(test.plaintext, "plaintext");
+  sameText("szc1 decryption", decryptSzc1(token, key, { fieldName }), plaintext);
+  const binary = Buffer.concat([Buffer.from("szc1"), Buffer.from(token.slice(5), "base64url")]);
+  sameText("szc1 encryption with the token's nonce", encryptSzc1(plaintext, key, { fieldName, nonce: szc1Nonce(binary) }), token);
+}
+
+function runSzc1Bytes(key: SzcryptKey, test: VectorTest): void {
+  const raw = Buffer.from(need(test.tokenHex, "tokenHex"), "hex");
+  const fieldName = need(test.fieldName, "fieldName");
+  if (test.result !== "valid") {
+    expectRejected("szc1 decryption", () => decryptSzc1Bytes(raw, key, { fieldName }));
+    return;
+  }
+  const plaintext = Buffer.from(need(test.plaintextHex, "plaintextHex"), "hex");
+  sameBytes("szc1 decryption", decryptSzc1Bytes(raw, key, { fieldName }), plaintext.toString("hex"));
+  sameBytes(
+    "szc1 encryption with the token's nonce",
+    encryptSzc1Bytes(plaintext, key, { fieldName, nonce: szc1Nonce(raw) }),
+    raw.toString("hex"),
+  );
+}
+
+function runWycheproofGcm(test: VectorTest): void {
+  const key = Buffer.from(need(test.key, "key"), "hex");
+  const nonce = Buffer.from(need(test.iv, "iv"), "hex");
+  const aad = Buffer.from(need(test.aad, "aad"), "hex");
+  const sealed = Buffer.concat([Buffer.from(need(test.ct, "ct"), "hex"), Buffer.from(need(test.tag, "tag"), "hex")]);
+  const opened = gcmOpen(key, nonce, aad, sealed);
+  if (test.result !== "valid") {
+    if (opened !== undefined) {
+      throw new VectorMismatch("AES-GCM accepted a ciphertext the vector says is invalid");
+    }
+    return;
+  }
+  if (opened === undefined) {
+    throw new VectorMismatch("AES-GCM rejected a valid ciphertext");
+  }
+  sameBytes("AES-GCM decryption", opened, need(test.msg, "msg"));
+  sameBytes("AES-GCM encryption", gcmSeal(key, nonce, aad, Buffer.from(need(test.msg, "msg"), "hex")), sealed.toString("hex"));
 }

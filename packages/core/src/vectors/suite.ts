@@ -4,11 +4,18 @@ import type { TypedValue } from "./typed-value.js";
 export const SZCRYPT_VECTORS_SCHEMA = "szcrypt-vectors-v1";
 
 /** Algorithms of szcrypt vector files this version can run. */
-export const szcryptVectorAlgorithms = ["legacy-cbc", "legacy-cbc-bytes", "legacy-cbc-json", "python-json-dumps"] as const;
+export const szcryptVectorAlgorithms = [
+  "legacy-cbc",
+  "legacy-cbc-bytes",
+  "legacy-cbc-json",
+  "python-json-dumps",
+  "szc1",
+  "szc1-bytes",
+] as const;
 export type SzcryptVectorAlgorithm = (typeof szcryptVectorAlgorithms)[number];
 
 /** Wycheproof files this version can run, by their `schema` and `algorithm`. */
-export const wycheproofAlgorithms = { "ind_cpa_test_schema_v1.json": "AES-CBC-PKCS5" } as const;
+export const wycheproofAlgorithms = { "ind_cpa_test_schema_v1.json": "AES-CBC-PKCS5", "aead_test_schema_v1.json": "AES-GCM" } as const;
 
 export interface VectorTest {
   readonly tcId: number;
@@ -26,11 +33,17 @@ export interface VectorTest {
   readonly iv?: string;
   readonly msg?: string;
   readonly ct?: string;
+  readonly aad?: string;
+  readonly tag?: string;
+  readonly fieldName?: string;
 }
 
 export interface VectorGroup {
   readonly name?: string;
   readonly keySpec?: string;
+  readonly keyId?: string;
+  readonly ivSize?: number;
+  readonly tagSize?: number;
   readonly tests: readonly VectorTest[];
 }
 
@@ -43,6 +56,8 @@ export interface VectorSuite {
   readonly suite: string;
   readonly generator: string | undefined;
   readonly testGroups: readonly VectorGroup[];
+  /** Cases in the file this runner does not apply, with why; runners print it. */
+  readonly notApplicable?: { readonly count: number; readonly reason: string };
 }
 
 /**
@@ -87,11 +102,25 @@ export function parseVectorSuite(doc: unknown, source: string): VectorSuite {
     if (algorithm !== wycheproof) {
       throw new Error(`${source}: unknown algorithm ${JSON.stringify(algorithm)} for Wycheproof schema ${String(schema)}`);
     }
+    if (wycheproof === "AES-GCM") {
+      // szc1 uses 96-bit nonces and 128-bit tags only; other groups test GCM options szcrypt never uses.
+      const applies = (g: VectorGroup) => g.ivSize === 96 && g.tagSize === 128;
+      const skipped = testGroups.filter((g) => !applies(g)).reduce((n, g) => n + g.tests.length, 0);
+      return {
+        source,
+        kind: "wycheproof",
+        algorithm: wycheproof,
+        suite: "wycheproof/aes-gcm",
+        generator: "C2SP/wycheproof",
+        testGroups: testGroups.filter(applies),
+        notApplicable: { count: skipped, reason: "IV sizes other than 96 bits: szc1 uses 96-bit nonces only" },
+      };
+    }
     return {
       source,
       kind: "wycheproof",
-      algorithm,
-      suite: `wycheproof/${algorithm.toLowerCase()}`,
+      algorithm: wycheproof,
+      suite: `wycheproof/${wycheproof.toLowerCase()}`,
       generator: "C2SP/wycheproof",
       testGroups,
     };

@@ -44,6 +44,19 @@ describe("Wycheproof aes_cbc_pkcs5_test.json", { skip: "skip" in wp ? wp.skip : 
   }
 });
 
+describe("Wycheproof aes_gcm_test.json (the GCM layer under szc1)", { skip: "skip" in wp ? wp.skip : false }, () => {
+  if ("dir" in wp) {
+    const suite = parseVectorSuite(readJson(join(wp.dir, "aes_gcm_test.json")), "aes_gcm_test.json");
+    const applicable = listVectorCases(suite).length;
+    console.log(`SKIPPED: ${suite.notApplicable?.count} of 316 Wycheproof AES-GCM cases: ${suite.notApplicable?.reason}`);
+    it("runs every 96-bit-nonce case and says why the rest do not apply", () => {
+      assert.equal(applicable + (suite.notApplicable?.count ?? 0), 316);
+      assert.ok(applicable >= 60, `only ${applicable} applicable cases`);
+    });
+    runSuite(suite);
+  }
+});
+
 describe("the vector runner itself", () => {
   const doc = readJson(join(vectorsDir, "legacy-cbc-strings.json")) as { testGroups: { tests: Record<string, unknown>[] }[] };
 
