@@ -23,10 +23,10 @@ def check(results, name, ok, detail=""):
     results.append({"check": name, "ok": bool(ok), "detail": detail})
 
 
-def run_checks(stub, key):
+def run_checks(stub, key, key_id=None):
     results = []
-    seal = lambda p: crypt_payment(p, key, encrypt=True)  # noqa: E731
-    unseal = lambda p: crypt_payment(p, key, encrypt=False)  # noqa: E731
+    seal = lambda p: crypt_payment(p, key, encrypt=True, key_id=key_id)  # noqa: E731
+    unseal = lambda p: crypt_payment(p, key, encrypt=False, key_id=key_id)  # noqa: E731
     try:
         got = unseal(stub.Authorize(seal(sample(0)), timeout=TIMEOUT))
         check(results, "Authorize", got == authorized(sample(0)), "round trip and id")
@@ -91,11 +91,12 @@ def main():
     parser.add_argument("--target", required=True)
     parser.add_argument("--key-spec", required=True)
     parser.add_argument("--tamper", action="store_true", help="send values that must be refused")
+    parser.add_argument("--szc1-key-id", help="speak szc1 under this key id instead of the page's legacy-cbc")
     args = parser.parse_args()
     key = legacy.parse_key_spec(args.key_spec)
     with grpc.insecure_channel(args.target) as channel:
         stub = payments_pb2_grpc.PaymentServiceStub(channel)
-        results = run_tamper(stub, key) if args.tamper else run_checks(stub, key)
+        results = run_tamper(stub, key) if args.tamper else run_checks(stub, key, args.szc1_key_id)
     for r in results:
         print(json.dumps(r, ensure_ascii=False), flush=True)
     failed = sum(1 for r in results if not r["ok"])

@@ -13,32 +13,50 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "gen"))
 
-from szcrypt_ref import legacy  # noqa: E402
+from szcrypt_ref import legacy, szc1  # noqa: E402
 from sz.examples.v1 import payments_pb2  # noqa: E402,F401
 from sz.examples.v1 import payments_pb2_grpc  # noqa: E402,F401
 
 
-def crypt_payment(payment, key, encrypt: bool):
-    """A copy of payment with every sensitive field encrypted (or decrypted)."""
-    text = (lambda s: legacy.encrypt_message(s, key)) if encrypt else (lambda s: legacy.decrypt_message(s, key))
-    raw = (lambda b: legacy.encrypt_bytes(b, key)) if encrypt else (lambda b: legacy.decrypt_bytes(b, key))
-    s = lambda v: text(v) if v else v  # noqa: E731
-    b = lambda v: raw(v) if v else v  # noqa: E731
+FIELD = "sz.examples.v1.{}"
+
+
+def crypt_payment(payment, key, encrypt: bool, key_id: str | None = None):
+    """A copy of payment with every sensitive field encrypted (or decrypted).
+
+    key_id None: the page's legacy-cbc. A key id: szc1, bound to each field's full name.
+    """
+    if key_id is None:
+        text = (lambda v, f: legacy.encrypt_message(v, key)) if encrypt else (lambda v, f: legacy.decrypt_message(v, key))
+        raw = (lambda v, f: legacy.encrypt_bytes(v, key)) if encrypt else (lambda v, f: legacy.decrypt_bytes(v, key))
+    else:
+        keys = {key_id: key}
+        text = (lambda v, f: szc1.encrypt_text(v, key, key_id, f)) if encrypt else (lambda v, f: szc1.decrypt_text(v, keys, f))
+        raw = (lambda v, f: szc1.encrypt_bytes(v, key, key_id, f)) if encrypt else (lambda v, f: szc1.decrypt_bytes(v, keys, f))
+    pay = lambda name: FIELD.format("Payment." + name)  # noqa: E731
+    return _crypt(payment, text, raw, pay)
+
+
+def _crypt(payment, text, raw, pay):
+    s = lambda v, name: text(v, pay(name)) if v else v  # noqa: E731
+    b = lambda v, name: raw(v, pay(name)) if v else v  # noqa: E731
+    line1 = FIELD.format("Address.line1")
+    a = lambda v: text(v, line1) if v else v  # noqa: E731
     out = payments_pb2.Payment()
     out.CopyFrom(payment)
-    out.card_number = s(payment.card_number)
-    out.cardholder = s(payment.cardholder)
+    out.card_number = s(payment.card_number, "card_number")
+    out.cardholder = s(payment.cardholder, "cardholder")
     del out.notes[:]
-    out.notes.extend(s(n) for n in payment.notes)
+    out.notes.extend(s(n, "notes") for n in payment.notes)
     for k, v in payment.attributes.items():
-        out.attributes[k] = s(v)
+        out.attributes[k] = s(v, "attributes")
     if payment.HasField("billing"):
-        out.billing.line1 = s(payment.billing.line1)
-    out.token = b(payment.token)
+        out.billing.line1 = a(payment.billing.line1)
+    out.token = b(payment.token, "token")
     if payment.WhichOneof("method") == "iban":
-        out.iban = s(payment.iban)
+        out.iban = s(payment.iban, "iban")
     for mine, theirs in zip(out.previous, payment.previous):
-        mine.line1 = s(theirs.line1)
+        mine.line1 = a(theirs.line1)
     return out
 
 

@@ -17,17 +17,18 @@ from interop_common import authorized, crypt_payment, legacy, payment_id, paymen
 
 
 class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
-    def __init__(self, key: bytes):
+    def __init__(self, key: bytes, key_id: str | None):
         self.key = key
+        self.key_id = key_id
 
     def _open(self, payment, context):
         try:
-            return crypt_payment(payment, self.key, encrypt=False)
+            return crypt_payment(payment, self.key, encrypt=False, key_id=self.key_id)
         except Exception:  # noqa: BLE001 - padding, UTF-8, base64: all the same to the caller
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "python: could not decrypt the payment")
 
     def _seal(self, payment):
-        return crypt_payment(payment, self.key, encrypt=True)
+        return crypt_payment(payment, self.key, encrypt=True, key_id=self.key_id)
 
     def Authorize(self, request, context):
         return self._seal(authorized(self._open(request, context)))
@@ -50,9 +51,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=50051)
     parser.add_argument("--key-spec", required=True, help="hex:…, utf8:… or base64:…")
+    parser.add_argument("--szc1-key-id", help="speak szc1 under this key id instead of the page's legacy-cbc")
     args = parser.parse_args()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-    payments_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentService(legacy.parse_key_spec(args.key_spec)), server)
+    payments_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentService(legacy.parse_key_spec(args.key_spec), args.szc1_key_id), server)
     port = server.add_insecure_port(f"127.0.0.1:{args.port}")
     server.start()
     print(f"listening on 127.0.0.1:{port}", flush=True)

@@ -28,12 +28,12 @@ const READINGS = [
   ["base64 (AES-192)", `base64:${Buffer.alloc(24, 0x5c).toString("base64")}`],
 ] as const;
 
-const pythonServer = (keySpec: string) =>
-  startListening(pythonPath(), [join(pythonDir, "interop_server.py"), "--port", "0", "--key-spec", keySpec]);
-const tsServer = (keySpec: string) =>
-  startListening(process.execPath, [join(demoDist, "server.js"), "--port", "0"], { SZCRYPT_KEY: keySpec });
-const tsClient = (port: number, keySpec: string) =>
-  runToEnd(process.execPath, [join(demoDist, "client.js"), "--target", `127.0.0.1:${port}`], { SZCRYPT_KEY: keySpec });
+const pythonServer = (keySpec: string, ...extra: string[]) =>
+  startListening(pythonPath(), [join(pythonDir, "interop_server.py"), "--port", "0", "--key-spec", keySpec, ...extra]);
+const tsServer = (keySpec: string, ...extra: string[]) =>
+  startListening(process.execPath, [join(demoDist, "server.js"), "--port", "0", ...extra], { SZCRYPT_KEY: keySpec });
+const tsClient = (port: number, keySpec: string, ...extra: string[]) =>
+  runToEnd(process.execPath, [join(demoDist, "client.js"), "--target", `127.0.0.1:${port}`, ...extra], { SZCRYPT_KEY: keySpec });
 const pythonClient = (port: number, keySpec: string, ...extra: string[]) =>
   runToEnd(pythonPath(), [join(pythonDir, "interop_client.py"), "--target", `127.0.0.1:${port}`, "--key-spec", keySpec, ...extra]);
 
@@ -81,6 +81,46 @@ for (const [reading, keySpec] of READINGS) {
     });
   });
 }
+
+describe("szc1 across languages, key id 2026-06 from keyring JSON", { skip }, () => {
+  const spec = `base64:${Buffer.alloc(32, 0x2a).toString("base64")}`;
+  const keyring = JSON.stringify({ primary: "2026-06", keys: { "2026-06": spec } });
+
+  it("TS client → Python server, all four call kinds", async () => {
+    const server = await pythonServer(spec, "--szc1-key-id", "2026-06");
+    try {
+      const r = await tsClient(server.port, keyring, "--format", "szc1");
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /4 passed, 0 failed/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("Python client → TS server, all four call kinds", async () => {
+    const server = await tsServer(keyring, "--format", "szc1");
+    try {
+      const r = await pythonClient(server.port, spec, "--szc1-key-id", "2026-06");
+      assert.equal(r.code, 0, r.out);
+      assert.equal(pythonChecks(r.out).filter((c) => c.ok).length, 4);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("a legacy-cbc Python client is refused by a szc1-only TS server, with the usual status", async () => {
+    const server = await tsServer(keyring, "--format", "szc1");
+    try {
+      const r = await pythonClient(server.port, spec);
+      assert.equal(r.code, 1, r.out);
+      for (const c of pythonChecks(r.out)) {
+        assert.match(c.detail, /^INVALID_ARGUMENT: szcrypt: request sensitive field .* could not be decrypted$/);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+});
 
 describe("failures across languages", { skip }, () => {
   const keySpec = `utf8:${PAGE_KEY}`;

@@ -1,5 +1,5 @@
-// `pnpm demo:client --target HOST:PORT`: calls any PaymentService through
-// szcrypt's client interceptor (legacy-cbc, key from SZCRYPT_KEY) with all four
+// `pnpm demo:client --target HOST:PORT [--format szc1]`: calls any PaymentService
+// through szcrypt's client interceptor (legacy-cbc by default, key from SZCRYPT_KEY) with all four
 // call kinds and every sensitive shape of Payment, checks each answer, prints
 // what failed, and exits non-zero on any failure.
 import { parseArgs } from "node:util";
@@ -7,13 +7,16 @@ import { credentials } from "@grpc/grpc-js";
 import { PaymentService } from "@szcrypt/example";
 import { createClientInterceptor, createGrpcClient } from "@szcrypt/grpc-js";
 import { runAllChecks } from "./checks.js";
-import { demoKey } from "./key.js";
+import { demoKey, parseFormat } from "./key.js";
 
-const { values } = parseArgs({ options: { target: { type: "string" }, help: { type: "boolean", short: "h" } } });
+const { values } = parseArgs({
+  options: { target: { type: "string" }, format: { type: "string" }, help: { type: "boolean", short: "h" } },
+});
 if (values.help || values.target === undefined) {
-  console.log("usage: SZCRYPT_KEY=<key spec> pnpm demo:client --target HOST:PORT");
+  console.log("usage: SZCRYPT_KEY=<key spec or keyring JSON> pnpm demo:client --target HOST:PORT [--format legacy-cbc|szc1]");
   process.exit(values.help ? 0 : 2);
 }
+const format = parseFormat(values.format, "demo:client");
 let key: ReturnType<typeof demoKey>["key"];
 try {
   key = demoKey(false).key;
@@ -23,7 +26,7 @@ try {
 }
 
 const client = createGrpcClient(PaymentService, values.target, credentials.createInsecure(), {
-  interceptors: [createClientInterceptor({ key })],
+  interceptors: [createClientInterceptor({ key, format })],
 });
 const results = await runAllChecks(client);
 client.close();

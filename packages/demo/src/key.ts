@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { parseKeySpec, type SzcryptKey } from "@szcrypt/core";
+import { Keyring, parseKeySpec, type SzcryptKey } from "@szcrypt/core";
 import { DEFAULT_KEY_ENV } from "@szcrypt/grpc-js";
 
-/** The key in SZCRYPT_KEY; with `ephemeral`, a fresh AES-128 key when it is unset. */
-export function demoKey(ephemeral: boolean): { key: SzcryptKey; source: string } {
+/** The key or keyring in SZCRYPT_KEY; with `ephemeral`, a fresh AES-128 key when it is unset. */
+export function demoKey(ephemeral: boolean): { key: SzcryptKey | Keyring; source: string } {
   const spec = process.env[DEFAULT_KEY_ENV];
   if (spec !== undefined && spec !== "") {
-    return { key: parseKeySpec(spec), source: `from ${DEFAULT_KEY_ENV}` };
+    return { key: Keyring.parse(spec), source: `from ${DEFAULT_KEY_ENV}` };
   }
   if (!ephemeral) {
     throw new Error(`set ${DEFAULT_KEY_ENV} to a key spec shared with the peer, e.g. ${DEFAULT_KEY_ENV}=hex:<32 hex digits>`);
@@ -15,4 +15,13 @@ export function demoKey(ephemeral: boolean): { key: SzcryptKey; source: string }
     key: parseKeySpec(`hex:${randomBytes(16).toString("hex")}`),
     source: `ephemeral: ${DEFAULT_KEY_ENV} is not set, so this run made a fresh AES-128 key that only it knows`,
   };
+}
+
+/** The --format option of demo:server and demo:client. */
+export function parseFormat(value: string | undefined, program: string): "legacy-cbc" | "szc1" {
+  if (value === undefined || value === "legacy-cbc" || value === "szc1") {
+    return value ?? "legacy-cbc";
+  }
+  console.error(`${program}: --format is legacy-cbc or szc1, got ${JSON.stringify(value)}`);
+  process.exit(2);
 }

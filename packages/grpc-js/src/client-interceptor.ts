@@ -8,6 +8,7 @@ import {
   RequesterBuilder,
   type StatusObject,
 } from "@grpc/grpc-js";
+import type { FieldCrypto } from "@szcrypt/core";
 import { type InterceptorContext, resolveOptions, type SzcryptGrpcOptions } from "./options.js";
 import { asMessage } from "./service-definition.js";
 import { decryptStatus, encryptStatus, type SzcryptStatus, unknownMethodStatus } from "./status.js";
@@ -34,6 +35,7 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
   return (callOptions, nextCall) => {
     const definition = callOptions.method_definition;
     const method = ctx.methodFor(definition.requestSerialize, definition.path);
+    const crypto = ctx.cryptoFor(definition.path);
     if (method === undefined && ctx.unknownMethods === "pass") {
       return new InterceptingCall(nextCall(callOptions));
     }
@@ -69,7 +71,7 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
             }
             let plain: unknown;
             try {
-              plain = ctx.crypto.decryptMessage(method.output, message);
+              plain = crypto.decryptMessage(method.output, message);
             } catch (err) {
               fail(decryptStatus(err, "response"));
               return;
@@ -91,7 +93,7 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
         if (failure !== undefined || method === undefined) {
           return;
         }
-        const encrypted = encryptRequest(ctx, method, message, fail);
+        const encrypted = encryptRequest(crypto, method, message, fail);
         if (encrypted !== undefined) {
           next(encrypted);
         }
@@ -106,9 +108,9 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
   };
 }
 
-function encryptRequest(ctx: InterceptorContext, method: DescMethod, message: unknown, fail: (s: SzcryptStatus) => void): unknown {
+function encryptRequest(crypto: FieldCrypto, method: DescMethod, message: unknown, fail: (s: SzcryptStatus) => void): unknown {
   try {
-    return ctx.crypto.encryptMessage(method.input, asMessage(method.input, message) as never);
+    return crypto.encryptMessage(method.input, asMessage(method.input, message) as never);
   } catch (err) {
     fail(encryptStatus(err, "request"));
     return undefined;

@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { credentials, ServerInterceptingCall, type ServerInterceptor, status } from "@grpc/grpc-js";
-import { createFieldCrypto, decryptLegacyBytes, encryptLegacyBytes, isSzcryptError, parseKeySpec, type SzcryptError } from "@szcrypt/core";
+import {
+  createFieldCrypto,
+  decryptLegacyBytes,
+  encryptLegacyBytes,
+  isSzcryptError,
+  Keyring,
+  parseKeySpec,
+  type SzcryptError,
+} from "@szcrypt/core";
 import {
   clearSampleValues,
   grpcPaymentHandlers,
@@ -52,66 +60,71 @@ async function rejection(promise: Promise<unknown>): Promise<{ code: number; det
   assert.fail("the call should have failed");
 }
 
-describe("PaymentService through both interceptors, every call kind", () => {
-  let server: RunningServer;
-  let proxy: CapturingProxy;
-  let c: PaymentClient;
-  const errors: SzcryptError[] = [];
+for (const format of ["legacy-cbc", "szc1"] as const) {
+  describe(`PaymentService through both interceptors, every call kind, ${format}`, () => {
+    let server: RunningServer;
+    let proxy: CapturingProxy;
+    let c: PaymentClient;
+    const errors: SzcryptError[] = [];
 
-  before(async () => {
-    server = await startPaymentServer([createServerInterceptor({ key: KEY, onError: (e) => errors.push(e) })]);
-    proxy = await startCapturingProxy(server.port);
-    c = client(proxy.port);
-  });
-  after(async () => {
-    c.close();
-    await proxy.close();
-    await server.close();
-  });
+    before(async () => {
+      server = await startPaymentServer([createServerInterceptor({ key: KEY, format, onError: (e) => errors.push(e) })]);
+      proxy = await startCapturingProxy(server.port);
+      c = client(proxy.port, [createClientInterceptor({ key: KEY, format })]);
+    });
+    after(async () => {
+      c.close();
+      await proxy.close();
+      await server.close();
+    });
 
-  it("unary: the handler sees plaintext, the caller gets it back, ids match", async () => {
-    const request = deepFreeze(samplePayment(0));
-    const response = await unary(c, request);
-    assert.deepEqual(response, expectedAuthorized(0));
-    const seen = server.seen.at(-1);
-    assert.equal(seen?.method, "authorize");
-    assert.deepEqual(seen?.request, create(PaymentSchema, samplePayment(0)));
-  });
+    it("unary: the handler sees plaintext, the caller gets it back, ids match", async () => {
+      const request = deepFreeze(samplePayment(0));
+      const response = await unary(c, request);
+      assert.deepEqual(response, expectedAuthorized(0));
+      const seen = server.seen.at(-1);
+      assert.equal(seen?.method, "authorize");
+      assert.deepEqual(seen?.request, create(PaymentSchema, samplePayment(0)));
+    });
 
-  it("client streaming", async () => {
-    const requests = [samplePayment(1), samplePayment(2), samplePayment(3)].map(deepFreeze);
-    const summary = await clientStream(c, requests);
-    assert.equal(summary.count, 3);
-    assert.deepEqual(
-      summary.ids,
-      [1, 2, 3].map((n) => paymentId(create(PaymentSchema, samplePayment(n)).cardNumber)),
-    );
-  });
+    it("client streaming", async () => {
+      const requests = [samplePayment(1), samplePayment(2), samplePayment(3)].map(deepFreeze);
+      const summary = await clientStream(c, requests);
+      assert.equal(summary.count, 3);
+      assert.deepEqual(
+        summary.ids,
+        [1, 2, 3].map((n) => paymentId(create(PaymentSchema, samplePayment(n)).cardNumber)),
+      );
+    });
 
-  it("server streaming", async () => {
-    const payments = await serverStream(c, { count: 4, template: samplePayment(4) });
-    assert.equal(payments.length, 4);
-    for (const p of payments) {
-      assert.deepEqual(p, expectedAuthorized(4));
-    }
-  });
+    it("server streaming", async () => {
+      const payments = await serverStream(c, { count: 4, template: samplePayment(4) });
+      assert.equal(payments.length, 4);
+      for (const p of payments) {
+        assert.deepEqual(p, expectedAuthorized(4));
+      }
+    });
 
-  it("bidi streaming keeps order", async () => {
-    const payments = await bidi(c, [5, 6, 7, 8, 9].map(samplePayment));
-    assert.deepEqual(payments, [5, 6, 7, 8, 9].map(expectedAuthorized));
-  });
+    it("bidi streaming keeps order", async () => {
+      const payments = await bidi(c, [5, 6, 7, 8, 9].map(samplePayment));
+      assert.deepEqual(payments, [5, 6, 7, 8, 9].map(expectedAuthorized));
+    });
 
-  it("sends no sensitive value in the clear, and the clear fields stay readable", () => {
-    const wire = proxy.captured().toString("latin1");
-    assert.ok(wire.length > 1000, "the proxy saw the calls");
-    assert.equal(wire.indexOf(SENSITIVE_MARK), -1, "a sensitive value crossed the wire in plaintext");
-    assert.ok(!wire.includes("Ångström") && !wire.includes(Buffer.from("Zoë").toString("latin1")));
-    for (const clear of clearSampleValues(0)) {
-      assert.ok(wire.includes(clear), `clear value ${clear} should be on the wire`);
-    }
-    assert.deepEqual(errors, []);
+    it("sends no sensitive value in the clear, and the clear fields stay readable", () => {
+      const wire = proxy.captured().toString("latin1");
+      assert.ok(wire.length > 1000, "the proxy saw the calls");
+      assert.equal(wire.indexOf(SENSITIVE_MARK), -1, "a sensitive value crossed the wire in plaintext");
+      assert.ok(!wire.includes("Ångström") && !wire.includes(Buffer.from("Zoë").toString("latin1")));
+      for (const clear of clearSampleValues(0)) {
+        assert.ok(wire.includes(clear), `clear value ${clear} should be on the wire`);
+      }
+      assert.deepEqual(errors, []);
+      if (format === "szc1") {
+        assert.ok(wire.includes("szc1:"), "string fields carry szc1 text");
+      }
+    });
   });
-});
+}
 
 describe("failures end the call with a status, never hang, never pass a value through", () => {
   let server: RunningServer;
@@ -346,5 +359,85 @@ describe("configuration", () => {
     assert.equal((await lenient.call()).value?.toString(), "hi");
     lenient.c.close();
     lenient.server.forceShutdown();
+  });
+});
+
+describe("szc1 policies through the interceptors", () => {
+  const ring = (primary: string, ...ids: string[]) =>
+    new Keyring({
+      keys: ids.map((id) => parseKeySpec(`hex:${Buffer.alloc(32, id.charCodeAt(0)).toString("hex")}`, { id })),
+      primary,
+      legacy: ids[0] ?? primary,
+    });
+
+  it("a migrating server accepts legacy and szc1 clients; a strict one refuses legacy with the usual status", async () => {
+    const keys = ring("a", "a");
+    const migrating = await startPaymentServer([createServerInterceptor({ key: keys, format: "szc1", accept: ["szc1", "legacy-cbc"] })]);
+    const strict = await startPaymentServer([createServerInterceptor({ key: keys, format: "szc1" })]);
+    const legacyClient = (port: number) =>
+      client(port, [createClientInterceptor({ key: keys, format: "legacy-cbc", accept: ["legacy-cbc", "szc1"] })]);
+    const szc1Client = (port: number) => client(port, [createClientInterceptor({ key: keys, format: "szc1" })]);
+    const clients = [legacyClient(migrating.port), szc1Client(migrating.port), legacyClient(strict.port)];
+    try {
+      assert.deepEqual(await unary(clients[0] as PaymentClient, samplePayment(1)), expectedAuthorized(1));
+      assert.deepEqual(await unary(clients[1] as PaymentClient, samplePayment(2)), expectedAuthorized(2));
+      const refused = await rejection(unary(clients[2] as PaymentClient, samplePayment(3)));
+      assert.equal(refused.code, status.INVALID_ARGUMENT);
+      assert.match(refused.details, /request sensitive field card_number .* could not be decrypted/);
+    } finally {
+      for (const c of clients) {
+        c.close();
+      }
+      await migrating.close();
+      await strict.close();
+    }
+  });
+
+  it("applies a per-method policy over the service-wide one", async () => {
+    const keys = ring("a", "a");
+    const path = "/sz.examples.v1.PaymentService/Authorize";
+    const server = await startPaymentServer([createServerInterceptor({ key: keys, methods: { [path]: { format: "szc1" } } })]);
+    const both = client(server.port, [createClientInterceptor({ key: keys, methods: { [path]: { format: "szc1" } } })]);
+    const legacyOnly = client(server.port, [createClientInterceptor({ key: keys })]);
+    try {
+      assert.deepEqual(await unary(both, samplePayment(1)), expectedAuthorized(1));
+      assert.equal((await clientStream(both, [samplePayment(2)])).count, 1);
+      assert.equal((await rejection(unary(legacyOnly, samplePayment(3)))).code, status.INVALID_ARGUMENT, "Authorize takes only szc1");
+      assert.equal((await clientStream(legacyOnly, [samplePayment(4)])).count, 1, "Upload still takes legacy-cbc");
+      assert.throws(() => createServerInterceptor({ key: keys, methods: { Authorize: { format: "szc1" } } }), /keyed by gRPC path/);
+    } finally {
+      both.close();
+      legacyOnly.close();
+      await server.close();
+    }
+  });
+
+  it("walks a key rotation across a client and a server: add, promote, retire", async () => {
+    // Step 0: both sides hold only k1.
+    let serverRing = ring("1", "1");
+    let clientRing = ring("1", "1");
+    const server = await startPaymentServer([createServerInterceptor({ key: () => serverRing, format: "szc1" })]);
+    const c = client(server.port, [createClientInterceptor({ key: () => clientRing, format: "szc1" })]);
+    try {
+      assert.deepEqual(await unary(c, samplePayment(1)), expectedAuthorized(1));
+      // 1. add k2 everywhere (k1 still primary).
+      serverRing = ring("1", "1", "2");
+      clientRing = ring("1", "1", "2");
+      assert.deepEqual(await unary(c, samplePayment(2)), expectedAuthorized(2));
+      // 2. promote k2 on the client first: the server already holds it.
+      clientRing = ring("2", "1", "2");
+      assert.deepEqual(await unary(c, samplePayment(3)), expectedAuthorized(3));
+      serverRing = ring("2", "1", "2");
+      assert.deepEqual(await unary(c, samplePayment(4)), expectedAuthorized(4));
+      // 3. retire k1 on the server: a client still writing k1 is refused, one on k2 is served.
+      serverRing = ring("2", "2");
+      clientRing = ring("1", "1", "2");
+      assert.equal((await rejection(unary(c, samplePayment(5)))).code, status.INVALID_ARGUMENT);
+      clientRing = ring("2", "2");
+      assert.deepEqual(await unary(c, samplePayment(6)), expectedAuthorized(6));
+    } finally {
+      c.close();
+      await server.close();
+    }
   });
 });

@@ -1,10 +1,13 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import {
+  checkFormatPolicy,
   createFieldCrypto,
   type FieldCrypto,
   type FormatName,
+  isKeyring,
   isSzcryptKey,
-  parseKeySpec,
+  Keyring,
+  type KeySource,
   SzcryptError,
   type SzcryptKey,
 } from "@szcrypt/core";
@@ -15,15 +18,21 @@ export const DEFAULT_KEY_ENV = "SZCRYPT_KEY";
 
 export interface SzcryptGrpcOptions {
   /**
-   * The key: a `SzcryptKey`, a key spec (`hex:…`, `utf8:…`, `base64:…`), or a
-   * function returning the current key. Default: the key spec in the
-   * `SZCRYPT_KEY` environment variable, read when the interceptor is created.
+   * The key: a `SzcryptKey`, a `Keyring`, a key spec (`hex:…`, `utf8:…`,
+   * `base64:…`) or a keyring's JSON form, or a function returning the current
+   * key or keyring. Default: `SZCRYPT_KEY` (a key spec or keyring JSON), read
+   * when the interceptor is created.
    */
-  readonly key?: SzcryptKey | string | (() => SzcryptKey);
+  readonly key?: SzcryptKey | Keyring | string | (() => SzcryptKey | Keyring);
   /** The format encryption writes. Default `legacy-cbc`, the platform page's scheme. */
   readonly format?: FormatName;
   /** The formats decryption accepts. Default: the one encryption writes. */
   readonly accept?: readonly FormatName[];
+  /**
+   * Per-method policy, overriding `format` and `accept`, keyed by the gRPC
+   * path: `{ "/sz.examples.v1.PaymentService/Authorize": { format: "szc1" } }`.
+   */
+  readonly methods?: Readonly<Record<string, { readonly format?: FormatName; readonly accept?: readonly FormatName[] }>>;
   /**
    * Services whose methods were not defined with `createGrpcServiceDefinition`
    * (e.g. served with another code generator's definitions): szcrypt finds
@@ -45,7 +54,8 @@ export interface SzcryptGrpcOptions {
 
 /** @internal what both interceptors work from. */
 export interface InterceptorContext {
-  readonly crypto: FieldCrypto;
+  /** The FieldCrypto for a method path (its override, or the service-wide one). */
+  cryptoFor(path: string): FieldCrypto;
   readonly unknownMethods: "reject" | "pass";
   readonly onError: SzcryptGrpcOptions["onError"];
   methodFor(serializer: unknown, path: string): DescMethod | undefined;
@@ -53,11 +63,23 @@ export interface InterceptorContext {
 
 /** @internal */
 export function resolveOptions(options: SzcryptGrpcOptions): InterceptorContext {
-  const crypto = createFieldCrypto({
-    key: resolveKey(options.key),
-    ...(options.format === undefined ? {} : { format: options.format }),
-    ...(options.accept === undefined ? {} : { accept: options.accept }),
-  });
+  const key = resolveKey(options.key);
+  const make = (format: FormatName | undefined, accept: readonly FormatName[] | undefined): FieldCrypto => {
+    const f = format ?? "legacy-cbc";
+    checkFormatPolicy(f, accept ?? [f]);
+    return createFieldCrypto({ key, format: f, ...(accept === undefined ? {} : { accept }) });
+  };
+  const crypto = make(options.format, options.accept);
+  const overrides = new Map<string, FieldCrypto>();
+  for (const [path, policy] of Object.entries(options.methods ?? {})) {
+    if (!/^\/[^/]+\/[^/]+$/.test(path)) {
+      throw new SzcryptError(
+        "CONFIG_INVALID",
+        `a per-method policy is keyed by gRPC path, "/package.Service/Method"; got ${JSON.stringify(path)}`,
+      );
+    }
+    overrides.set(path, make(policy.format ?? options.format, policy.accept ?? (policy.format === undefined ? options.accept : undefined)));
+  }
   const byPath = new Map<string, DescMethod>();
   for (const service of options.services ?? []) {
     for (const method of service.methods) {
@@ -65,20 +87,20 @@ export function resolveOptions(options: SzcryptGrpcOptions): InterceptorContext 
     }
   }
   return {
-    crypto,
+    cryptoFor: (path) => overrides.get(path) ?? crypto,
     unknownMethods: options.unknownMethods ?? "reject",
     onError: options.onError,
     methodFor: (serializer, path) => methodOfSerializer(serializer) ?? byPath.get(path),
   };
 }
 
-function resolveKey(key: SzcryptGrpcOptions["key"]): SzcryptKey | (() => SzcryptKey) {
+function resolveKey(key: SzcryptGrpcOptions["key"]): KeySource {
   if (typeof key === "string") {
-    return parseKeySpec(key);
+    return Keyring.parse(key);
   }
   if (key !== undefined) {
-    if (typeof key !== "function" && !isSzcryptKey(key)) {
-      throw new TypeError("szcrypt: `key` must be a SzcryptKey, a key spec string or a function returning a SzcryptKey");
+    if (typeof key !== "function" && !isSzcryptKey(key) && !isKeyring(key)) {
+      throw new TypeError("szcrypt: `key` must be a SzcryptKey, a Keyring, a key spec or keyring JSON string, or a function returning one");
     }
     return key;
   }
@@ -86,8 +108,8 @@ function resolveKey(key: SzcryptGrpcOptions["key"]): SzcryptKey | (() => Szcrypt
   if (spec === undefined || spec === "") {
     throw new SzcryptError(
       "KEY_UNAVAILABLE",
-      `no key: set ${DEFAULT_KEY_ENV} to a key spec (e.g. 'hex:' followed by 32 hex digits; \`pnpm szcrypt keygen\` makes one) or pass \`key\``,
+      `no key: set ${DEFAULT_KEY_ENV} to a key spec (e.g. 'hex:' followed by 32 hex digits; \`pnpm szcrypt keygen\` makes one) or keyring JSON, or pass \`key\``,
     );
   }
-  return parseKeySpec(spec);
+  return Keyring.parse(spec);
 }

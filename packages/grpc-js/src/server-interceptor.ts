@@ -25,6 +25,7 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
   const ctx = resolveOptions(options);
   return (methodDescriptor, call) => {
     const method = ctx.methodFor(methodDescriptor.requestDeserialize, methodDescriptor.path);
+    const crypto = ctx.cryptoFor(methodDescriptor.path);
     if (method === undefined && ctx.unknownMethods === "pass") {
       return new ServerInterceptingCall(call);
     }
@@ -53,7 +54,7 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
         }
         let plain: unknown;
         try {
-          plain = ctx.crypto.decryptMessage(method.input, message);
+          plain = crypto.decryptMessage(method.input, message);
         } catch (err) {
           reject(decryptStatus(err, "request"));
           return;
@@ -74,7 +75,7 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
         }
         let encrypted: unknown;
         try {
-          encrypted = ctx.crypto.encryptMessage(method.output, asMessage(method.output, message) as never);
+          encrypted = crypto.encryptMessage(method.output, asMessage(method.output, message) as never);
         } catch (err) {
           reject(encryptStatus(err, "response"));
           return;
