@@ -31,6 +31,8 @@ export type { ParsePythonJsonOptions, PyJsonValue } from "./json/python-json.js"
 export { parsePythonJson, pythonJsonDumps } from "./json/python-json.js";
 export type { AesKeySize } from "./keys/key.js";
 export { isSzcryptKey, SzcryptKey } from "./keys/key.js";
+export type { AsyncKeyProviderOptions, FileKeyProviderOptions, KeyProvider, KeyProviderEvents } from "./keys/key-provider.js";
+export { asyncKeyProvider, envKeyProvider, fileKeyProvider, isKeyProvider } from "./keys/key-provider.js";
 export { parseKeySpec } from "./keys/key-spec.js";
 export type { KeyringInit, KeyringJson } from "./keys/keyring.js";
 export { DEFAULT_KEY_ID, isKeyring, Keyring } from "./keys/keyring.js";

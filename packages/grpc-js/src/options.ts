@@ -4,8 +4,10 @@ import {
   createFieldCrypto,
   type FieldCrypto,
   type FormatName,
+  isKeyProvider,
   isKeyring,
   isSzcryptKey,
+  type KeyProvider,
   Keyring,
   type KeySource,
   SzcryptError,
@@ -18,12 +20,13 @@ export const DEFAULT_KEY_ENV = "SZCRYPT_KEY";
 
 export interface SzcryptGrpcOptions {
   /**
-   * The key: a `SzcryptKey`, a `Keyring`, a key spec (`hex:…`, `utf8:…`,
-   * `base64:…`) or a keyring's JSON form, or a function returning the current
-   * key or keyring. Default: `SZCRYPT_KEY` (a key spec or keyring JSON), read
+   * The key: a `SzcryptKey`, a `Keyring`, a key provider (`fileKeyProvider`,
+   * `asyncKeyProvider`: await its `ready()` before serving), a key spec
+   * (`hex:…`, `utf8:…`, `base64:…`) or a keyring's JSON form, or a function
+   * returning the current key or keyring. Default: `SZCRYPT_KEY` (a key spec or keyring JSON), read
    * when the interceptor is created.
    */
-  readonly key?: SzcryptKey | Keyring | string | (() => SzcryptKey | Keyring);
+  readonly key?: SzcryptKey | Keyring | KeyProvider | string | (() => SzcryptKey | Keyring);
   /** The format encryption writes. Default `legacy-cbc`, the platform page's scheme. */
   readonly format?: FormatName;
   /** The formats decryption accepts. Default: the one encryption writes. */
@@ -99,7 +102,7 @@ function resolveKey(key: SzcryptGrpcOptions["key"]): KeySource {
     return Keyring.parse(key);
   }
   if (key !== undefined) {
-    if (typeof key !== "function" && !isSzcryptKey(key) && !isKeyring(key)) {
+    if (typeof key !== "function" && !isSzcryptKey(key) && !isKeyring(key) && !isKeyProvider(key)) {
       throw new TypeError("szcrypt: `key` must be a SzcryptKey, a Keyring, a key spec or keyring JSON string, or a function returning one");
     }
     return key;

@@ -3,6 +3,7 @@ import { decryptFailed, isSzcryptError, SzcryptError } from "../errors/szcrypt-e
 import { decryptLegacy, decryptLegacyBytes, encryptLegacy, encryptLegacyBytes } from "../formats/legacy-cbc.js";
 import { decryptSzc1, decryptSzc1Bytes, encryptSzc1, encryptSzc1Bytes, isSzc1Bytes, SZC1_TEXT_PREFIX } from "../formats/szc1.js";
 import { isSzcryptKey, type SzcryptKey } from "../keys/key.js";
+import { isKeyProvider, type KeyProvider } from "../keys/key-provider.js";
 import { isKeyring, Keyring } from "../keys/keyring.js";
 import { compileFieldPlan, type FieldPlan, type LeafOp } from "../plans/field-plan.js";
 import { type LeafTransform, transformMessage } from "../plans/transform.js";
@@ -12,8 +13,8 @@ export type FormatName = "legacy-cbc" | "szc1";
 
 export const formatNames: readonly FormatName[] = ["legacy-cbc", "szc1"];
 
-/** A key, a keyring, or a function giving the current one (called per message: keep it cheap). */
-export type KeySource = SzcryptKey | Keyring | (() => SzcryptKey | Keyring);
+/** A key, a keyring, a key provider, or a function giving the current key or keyring (called per message: keep it cheap). */
+export type KeySource = SzcryptKey | Keyring | KeyProvider | (() => SzcryptKey | Keyring);
 
 export interface FieldCryptoOptions {
   /**
@@ -151,6 +152,9 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
 }
 
 function keyringSource(source: KeySource): () => Keyring {
+  if (isKeyProvider(source)) {
+    return () => source.current();
+  }
   if (typeof source === "function") {
     // Memoized per value returned, so a provider that returns the same key or
     // ring each time costs one lookup, not a new Keyring per message.

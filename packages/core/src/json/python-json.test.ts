@@ -79,6 +79,11 @@ describe("parsePythonJson", () => {
     assert.equal(v["f"], 1e16);
   });
 
+  it("with floats: 'pyfloat' and objects: 'map', round-trips Python's text exactly", () => {
+    const text = '{"b": 1.0, "a": [1, 1e+16, -0.0, NaN, 18446744073709551616], "10": {}}';
+    assert.equal(pythonJsonDumps(parsePythonJson(text, { objects: "map", floats: "pyfloat" }) as never), text);
+  });
+
   it("keeps order with objects: 'map', and the last duplicate wins", () => {
     const m = parsePythonJson('{"b": 1, "10": 2, "b": 3}', { objects: "map" }) as Map<string, unknown>;
     assert.deepEqual(

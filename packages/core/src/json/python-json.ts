@@ -148,6 +148,12 @@ export interface ParsePythonJsonOptions {
   readonly objects?: "object" | "map";
   /** Deepest nesting accepted; deeper input is refused rather than overflowing the stack. Default 512. */
   readonly maxDepth?: number;
+  /**
+   * How to return numbers written as floats (`1.0`, `1e+16`): `"number"`
+   * (default) or `"pyfloat"`, a {@link PyFloat} that `pythonJsonDumps` writes
+   * back exactly as Python would.
+   */
+  readonly floats?: "number" | "pyfloat";
 }
 
 /**
@@ -160,7 +166,7 @@ export interface ParsePythonJsonOptions {
  * @throws SzcryptError MALFORMED with the offset of the first error.
  */
 export function parsePythonJson(text: string, options: ParsePythonJsonOptions = {}): unknown {
-  const parser = new Parser(text, options.objects === "map", options.maxDepth ?? 512);
+  const parser = new Parser(text, options.objects === "map", options.maxDepth ?? 512, options.floats === "pyfloat");
   parser.skipSpace();
   const value = parser.value(0);
   parser.skipSpace();
@@ -179,6 +185,7 @@ class Parser {
     private readonly text: string,
     private readonly maps: boolean,
     private readonly maxDepth: number,
+    private readonly pyFloats: boolean,
   ) {}
 
   fail(what: string): never {
@@ -213,12 +220,12 @@ class Parser {
       case "f":
         return this.literal("false", false);
       case "N":
-        return this.literal("NaN", Number.NaN);
+        return this.float(this.literal("NaN", Number.NaN));
       case "I":
-        return this.literal("Infinity", Number.POSITIVE_INFINITY);
+        return this.float(this.literal("Infinity", Number.POSITIVE_INFINITY));
       case "-":
         if (t.startsWith("-Infinity", this.pos)) {
-          return this.literal("-Infinity", Number.NEGATIVE_INFINITY);
+          return this.float(this.literal("-Infinity", Number.NEGATIVE_INFINITY));
         }
         return this.number();
       default:
@@ -237,7 +244,11 @@ class Parser {
     return value;
   }
 
-  number(): number | bigint {
+  float(x: number): number | PyFloat {
+    return this.pyFloats ? new PyFloat(x) : x;
+  }
+
+  number(): number | bigint | PyFloat {
     NUMBER_RE.lastIndex = this.pos;
     const match = NUMBER_RE.exec(this.text);
     if (match === null) {
@@ -248,7 +259,7 @@ class Parser {
       const n = Number(match[0]);
       return Number.isSafeInteger(n) ? n : BigInt(match[0]);
     }
-    return Number(match[0]);
+    return this.float(Number(match[0]));
   }
 
   string(): string {

@@ -1,0 +1,47 @@
+import { isUtf8 } from "node:buffer";
+import { envKeyProvider, fileKeyProvider, type Keyring } from "@szcrypt/core";
+import { CliError, EXIT } from "./exit-codes.js";
+
+export interface KeyOptions {
+  readonly keyFile?: string;
+  readonly keyEnv: string;
+}
+
+/**
+ * The keyring from --key-file, else from the environment variable (SZCRYPT_KEY).
+ * Never from a command-line argument: argv shows in `ps` and shell history.
+ */
+export function loadKeys(options: KeyOptions): Keyring {
+  if (options.keyFile !== undefined) {
+    const provider = fileKeyProvider(options.keyFile);
+    provider.close();
+    return provider.current();
+  }
+  return envKeyProvider(options.keyEnv).current();
+}
+
+/** The text argument, or all of stdin. One trailing newline from stdin is dropped unless `keepNewline`. */
+export async function inputText(arg: string | undefined, what: string, keepNewline = false): Promise<string> {
+  if (arg !== undefined) {
+    return arg;
+  }
+  if (process.stdin.isTTY) {
+    throw new CliError(`give the ${what} as an argument or on stdin`, EXIT.USAGE);
+  }
+  const chunks: Buffer[] = [];
+  try {
+    // A stream, not readFileSync(0): a pipe from a process still writing is non-blocking and fails with EAGAIN.
+    for await (const chunk of process.stdin) {
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    throw new CliError(`cannot read stdin: ${(err as Error).message}`, EXIT.IO);
+  }
+  const bytes = Buffer.concat(chunks);
+  if (!isUtf8(bytes)) {
+    // Decoding would quietly turn the invalid bytes into U+FFFD and encrypt something else.
+    throw new CliError(`stdin is not UTF-8 text, so the ${what} cannot be read faithfully`, EXIT.INVALID_PLAINTEXT);
+  }
+  const text = bytes.toString("utf8");
+  return keepNewline ? text : text.replace(/\r?\n$/, "");
+}

@@ -1,0 +1,182 @@
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { SzcryptError } from "../errors/szcrypt-error.js";
+import { isSzcryptKey, type SzcryptKey } from "./key.js";
+import { isKeyring, Keyring } from "./keyring.js";
+
+/**
+ * Where keys come from at run time. `current()` is synchronous so that the
+ * per-message path never waits; `ready()` resolves once a first keyring is
+ * loaded, and rejects (fail closed: there is never a default key) if none can be.
+ */
+export interface KeyProvider {
+  /** What the keys are read from, for logs: never key material. */
+  readonly description: string;
+  /** @throws SzcryptError KEY_UNAVAILABLE until a keyring has been loaded. */
+  current(): Keyring;
+  ready(): Promise<void>;
+  /** Stops any watching or refreshing. */
+  close(): void;
+}
+
+export interface KeyProviderEvents {
+  /**
+   * A keyring was loaded or replaced. Log `String(keyring)` or fingerprints
+   * (`keyring.toJSON()`), never anything else of it.
+   */
+  readonly onLoad?: (keyring: Keyring) => void;
+  /** A reload failed; the last good keyring stays in use. The error holds no key material. */
+  readonly onError?: (error: SzcryptError) => void;
+}
+
+/** Whether `arg` is a {@link KeyProvider}. */
+export function isKeyProvider(arg: unknown): arg is KeyProvider {
+  return (
+    typeof arg === "object" &&
+    arg !== null &&
+    typeof (arg as KeyProvider).current === "function" &&
+    typeof (arg as KeyProvider).ready === "function"
+  );
+}
+
+/**
+ * Keys from an environment variable (default `SZCRYPT_KEY`): a key spec, or a
+ * keyring's JSON form for several keys. Read once, now.
+ *
+ * @throws SzcryptError KEY_UNAVAILABLE when the variable is unset or empty,
+ *   KEY_INVALID when it cannot be read; neither shows its value.
+ */
+export function envKeyProvider(name = "SZCRYPT_KEY", events: KeyProviderEvents = {}): KeyProvider {
+  const text = process.env[name];
+  if (text === undefined || text.trim() === "") {
+    throw new SzcryptError(
+      "KEY_UNAVAILABLE",
+      `${name} is not set: set it to a key spec ('hex:…', 'utf8:…', 'base64:…') or keyring JSON; there is no default key`,
+    );
+  }
+  const ring = parseOrExplain(text, `${name}`);
+  events.onLoad?.(ring);
+  return { description: `environment variable ${name}`, current: () => ring, ready: async () => {}, close: () => {} };
+}
+
+export interface FileKeyProviderOptions extends KeyProviderEvents {
+  /** How often to look for a replaced file, in ms. Default 1000. */
+  readonly pollIntervalMs?: number;
+}
+
+/**
+ * Keys from a file holding a key spec or keyring JSON, such as a Kubernetes
+ * secret mount. The file is read now; a replacement on disk (an atomic rename,
+ * or the symlink swap Kubernetes does) is picked up without a restart. A
+ * replacement that cannot be read is reported and the last good keyring kept.
+ *
+ * @throws SzcryptError KEY_UNAVAILABLE when the file cannot be read at start.
+ */
+export function fileKeyProvider(path: string, options: FileKeyProviderOptions = {}): KeyProvider {
+  const read = (): { ring: Keyring; digest: string } => {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (err) {
+      throw new SzcryptError("KEY_UNAVAILABLE", `cannot read the key file ${path} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+    return { ring: parseOrExplain(text, `key file ${path}`), digest: createHash("sha256").update(text).digest("hex") };
+  };
+  let { ring, digest } = read();
+  options.onLoad?.(ring);
+  let lastStat = statKey(path);
+  const timer = setInterval(() => {
+    const now = statKey(path);
+    if (now === lastStat) {
+      return;
+    }
+    lastStat = now;
+    try {
+      const next = read();
+      if (next.digest !== digest) {
+        ring = next.ring;
+        digest = next.digest;
+        options.onLoad?.(ring);
+      }
+    } catch (err) {
+      options.onError?.(err as SzcryptError);
+    }
+  }, options.pollIntervalMs ?? 1000);
+  timer.unref();
+  return { description: `key file ${path}`, current: () => ring, ready: async () => {}, close: () => clearInterval(timer) };
+}
+
+function statKey(path: string): string {
+  try {
+    // statSync follows symlinks: a swapped ..data link shows as a new inode.
+    const s = statSync(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return "missing";
+  }
+}
+
+export interface AsyncKeyProviderOptions extends KeyProviderEvents {
+  /** Re-fetch this often, in ms, keeping the last good keyring if a fetch fails. Default: never. */
+  readonly refreshIntervalMs?: number;
+  /** What the keys are fetched from, for logs. */
+  readonly description?: string;
+}
+
+/**
+ * Keys from anything asynchronous, such as a secrets manager. `load` returns a
+ * key spec, keyring JSON, a key or a keyring. It is called once at start
+ * (await `ready()` before serving) and then every `refreshIntervalMs`; the
+ * result is cached in between, so calls never wait on the secrets manager.
+ * A failure at start rejects `ready()` with KEY_UNAVAILABLE: never a default key.
+ */
+export function asyncKeyProvider(load: () => Promise<string | SzcryptKey | Keyring>, options: AsyncKeyProviderOptions = {}): KeyProvider {
+  const description = options.description ?? "async key provider";
+  let ring: Keyring | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const fetchOnce = async (): Promise<Keyring> => {
+    let value: string | SzcryptKey | Keyring;
+    try {
+      value = await load();
+    } catch (err) {
+      throw new SzcryptError("KEY_UNAVAILABLE", `${description} failed to provide keys`, { cause: err });
+    }
+    return isKeyring(value) ? value : isSzcryptKey(value) ? Keyring.of(value) : parseOrExplain(String(value), description);
+  };
+  const first = fetchOnce().then((r) => {
+    ring = r;
+    options.onLoad?.(r);
+    if (options.refreshIntervalMs !== undefined) {
+      timer = setInterval(() => {
+        fetchOnce().then(
+          (next) => {
+            ring = next;
+            options.onLoad?.(next);
+          },
+          (err: SzcryptError) => options.onError?.(err),
+        );
+      }, options.refreshIntervalMs);
+      timer.unref();
+    }
+  });
+  first.catch(() => {}); // reported through ready()
+  return {
+    description,
+    current: () => {
+      if (ring === undefined) {
+        throw new SzcryptError("KEY_UNAVAILABLE", `${description} has not provided keys yet: await ready() before serving`);
+      }
+      return ring;
+    },
+    ready: () => first,
+    close: () => clearInterval(timer),
+  };
+}
+
+function parseOrExplain(text: string, where: string): Keyring {
+  try {
+    return Keyring.parse(text);
+  } catch (err) {
+    throw new SzcryptError("KEY_INVALID", `${where}: ${(err as Error).message}`);
+  }
+}
