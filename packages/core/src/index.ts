@@ -4,6 +4,8 @@ export type { SzcryptErrorOptions } from "./errors/szcrypt-error.js";
 export { DECRYPT_FAILED_MESSAGE, isSzcryptError, SzcryptError } from "./errors/szcrypt-error.js";
 export type { FieldCrypto, FieldCryptoOptions, FormatName, KeySource } from "./fields/field-crypto.js";
 export { checkFormatPolicy, createFieldCrypto, formatNames } from "./fields/field-crypto.js";
+export type { FieldPolicy, FieldPolicyOptions, MethodPolicy } from "./fields/field-policy.js";
+export { createFieldPolicy, DEFAULT_KEY_ENV } from "./fields/field-policy.js";
 export type { LegacyEncryptOptions } from "./formats/legacy-cbc.js";
 export {
   decryptLegacy,
@@ -41,3 +43,5 @@ export { compileFieldPlan } from "./plans/field-plan.js";
 export { REDACTED, redact, redactJson } from "./plans/redact.js";
 export type { LeafTransform } from "./plans/transform.js";
 export { transformMessage } from "./plans/transform.js";
+export type { TransportFailure } from "./transport/failure.js";
+export { decryptFailure, encryptFailure, unknownMethodFailure } from "./transport/failure.js";

@@ -1,0 +1,2 @@
+export type { SzcryptConnectOptions } from "./interceptors.js";
+export { createConnectClientInterceptor, createConnectServerInterceptor } from "./interceptors.js";

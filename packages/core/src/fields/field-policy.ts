@@ -1,0 +1,91 @@
+import { SzcryptError } from "../errors/szcrypt-error.js";
+import { isSzcryptKey, type SzcryptKey } from "../keys/key.js";
+import { isKeyProvider, type KeyProvider } from "../keys/key-provider.js";
+import { isKeyring, Keyring } from "../keys/keyring.js";
+import { checkFormatPolicy, createFieldCrypto, type FieldCrypto, type FormatName, type KeySource } from "./field-crypto.js";
+
+/** The environment variable szcrypt reads a key spec or keyring JSON from when no key is given. */
+export const DEFAULT_KEY_ENV = "SZCRYPT_KEY";
+
+/** A format policy for one method. */
+export interface MethodPolicy {
+  readonly format?: FormatName;
+  readonly accept?: readonly FormatName[];
+}
+
+/** What every transport adapter takes: keys, a service-wide format policy, and per-method overrides. */
+export interface FieldPolicyOptions {
+  /**
+   * A `SzcryptKey`, a `Keyring`, a key provider (await its `ready()` before
+   * serving), a key spec or keyring JSON string, or a function returning the
+   * current key or keyring. Default: `SZCRYPT_KEY`, read once, now.
+   */
+  readonly key?: SzcryptKey | Keyring | KeyProvider | string | (() => SzcryptKey | Keyring);
+  /** The format encryption writes. Default `legacy-cbc`, the platform page's scheme. */
+  readonly format?: FormatName;
+  /** The formats decryption accepts. Default: the one encryption writes. */
+  readonly accept?: readonly FormatName[];
+  /** Per-method policy keyed by gRPC path: `{ "/sz.examples.v1.PaymentService/Authorize": { format: "szc1" } }`. */
+  readonly methods?: Readonly<Record<string, MethodPolicy>>;
+}
+
+/** A FieldCrypto per method, compiled once. */
+export interface FieldPolicy {
+  /** The FieldCrypto for a gRPC path: its override, or the service-wide one. */
+  cryptoFor(path: string): FieldCrypto;
+}
+
+/**
+ * Resolves transport options into FieldCryptos.
+ *
+ * @throws SzcryptError KEY_UNAVAILABLE without a key (there is never a default
+ *   key), KEY_INVALID for an unreadable one, CONFIG_INVALID for a bad policy.
+ */
+export function createFieldPolicy(options: FieldPolicyOptions): FieldPolicy {
+  const key = resolveKeySource(options.key);
+  const make = (policy: MethodPolicy): FieldCrypto => {
+    const format = policy.format ?? "legacy-cbc";
+    checkFormatPolicy(format, policy.accept ?? [format]);
+    return createFieldCrypto({ key, format, ...(policy.accept === undefined ? {} : { accept: policy.accept }) });
+  };
+  const base = make({
+    ...(options.format === undefined ? {} : { format: options.format }),
+    ...(options.accept === undefined ? {} : { accept: options.accept }),
+  });
+  const overrides = new Map<string, FieldCrypto>();
+  for (const [path, policy] of Object.entries(options.methods ?? {})) {
+    if (!/^\/[^/]+\/[^/]+$/.test(path)) {
+      throw new SzcryptError(
+        "CONFIG_INVALID",
+        `a per-method policy is keyed by gRPC path, "/package.Service/Method"; got ${JSON.stringify(path)}`,
+      );
+    }
+    const format = policy.format ?? options.format;
+    // A method that names its own format and no accept list accepts only that format.
+    const accept = policy.accept ?? (policy.format === undefined ? options.accept : undefined);
+    overrides.set(path, make({ ...(format === undefined ? {} : { format }), ...(accept === undefined ? {} : { accept }) }));
+  }
+  return { cryptoFor: (path) => overrides.get(path) ?? base };
+}
+
+function resolveKeySource(key: FieldPolicyOptions["key"]): KeySource {
+  if (typeof key === "string") {
+    return Keyring.parse(key);
+  }
+  if (key !== undefined) {
+    if (typeof key !== "function" && !isSzcryptKey(key) && !isKeyring(key) && !isKeyProvider(key)) {
+      throw new TypeError(
+        "szcrypt: `key` must be a SzcryptKey, a Keyring, a key provider, a key spec or keyring JSON string, or a function returning a key or keyring",
+      );
+    }
+    return key;
+  }
+  const text = process.env[DEFAULT_KEY_ENV];
+  if (text === undefined || text === "") {
+    throw new SzcryptError(
+      "KEY_UNAVAILABLE",
+      `no key: set ${DEFAULT_KEY_ENV} to a key spec (e.g. 'hex:' followed by 32 hex digits; \`pnpm szcrypt keygen\` makes one) or keyring JSON, or pass \`key\``,
+    );
+  }
+  return Keyring.parse(text);
+}

@@ -1,0 +1,75 @@
+import { isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
+
+/**
+ * How a transport should end a call that szcrypt could not process, in terms
+ * every RPC framework has: gRPC's and Connect's codes of the same names.
+ * Transports map `kind` to their own code type; `message` is the same for all.
+ */
+export interface TransportFailure {
+  readonly kind: "invalid_argument" | "internal" | "failed_precondition";
+  /** For the status: never a key, a plaintext or a ciphertext. */
+  readonly message: string;
+  /** For the service's own logs (through an onError hook). */
+  readonly error: SzcryptError;
+}
+
+type Where = "request" | "response";
+
+/**
+ * A message that could not be decrypted: one kind and one message per field
+ * path, whatever the cause (bad padding or tag, wrong key, bad UTF-8, a
+ * plaintext where ciphertext belongs). A request the server cannot decrypt is
+ * the caller's to fix; a response the client cannot decrypt means the two
+ * sides do not share a key or format.
+ */
+export function decryptFailure(err: unknown, where: Where): TransportFailure {
+  const error = asSzcryptError(err);
+  if (error.code !== "DECRYPT_FAILED") {
+    return configFailure(error);
+  }
+  return {
+    kind: where === "request" ? "invalid_argument" : "internal",
+    message: `szcrypt: ${where} ${fieldOf(error)} could not be decrypted`,
+    error,
+  };
+}
+
+/** A message that could not be encrypted: nothing was sent. */
+export function encryptFailure(err: unknown, where: Where): TransportFailure {
+  const error = asSzcryptError(err);
+  if (error.code !== "INVALID_PLAINTEXT") {
+    return configFailure(error);
+  }
+  return {
+    kind: where === "request" ? "invalid_argument" : "internal",
+    message: `szcrypt: ${where} ${fieldOf(error)} could not be encrypted, so nothing was sent: ${error.rawMessage}`,
+    error,
+  };
+}
+
+/** A method szcrypt has no schema for: it cannot know which fields to protect. */
+export function unknownMethodFailure(path: string): TransportFailure {
+  const error = new SzcryptError(
+    "CONFIG_INVALID",
+    `szcrypt has no protobuf schema for ${path}: define the service with its protobuf-es descriptor, ` +
+      'list it in the interceptor\'s `services`, or set `unknownMethods: "pass"` for methods with nothing to protect',
+  );
+  return { kind: "failed_precondition", message: `szcrypt: ${error.message}`, error };
+}
+
+function fieldOf(error: SzcryptError): string {
+  return error.fieldPath === undefined ? "a sensitive field" : `sensitive field ${error.fieldPath} (${error.fieldName})`;
+}
+
+function configFailure(error: SzcryptError): TransportFailure {
+  // Key, schema and configuration problems: the service is misconfigured.
+  return { kind: "failed_precondition", message: `szcrypt: ${error.message}`, error };
+}
+
+function asSzcryptError(err: unknown): SzcryptError {
+  if (isSzcryptError(err)) {
+    return err;
+  }
+  // Not ours: a bug, or a value create() refused. Its message could quote the value, so it stays in `cause`.
+  return new SzcryptError("CONFIG_INVALID", "the message could not be processed", { cause: err });
+}
