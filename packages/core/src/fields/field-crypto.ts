@@ -1,12 +1,17 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { decodeBase64Strict } from "../encoding/base64.js";
+import { decodeUtf8Strict, encodeUtf8 } from "../encoding/utf8.js";
 import { decryptFailed, isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
+import { decryptLegacyBatch, encryptLegacyBatch } from "../formats/legacy-batch.js";
 import { decryptLegacy, decryptLegacyBytes, encryptLegacy, encryptLegacyBytes } from "../formats/legacy-cbc.js";
 import { decryptSzc1, decryptSzc1Bytes, encryptSzc1, encryptSzc1Bytes, isSzc1Bytes, SZC1_TEXT_PREFIX } from "../formats/szc1.js";
 import { isSzcryptKey, type SzcryptKey } from "../keys/key.js";
 import { isKeyProvider, type KeyProvider } from "../keys/key-provider.js";
 import { isKeyring, Keyring } from "../keys/keyring.js";
-import { compileFieldPlan, type FieldPlan, type LeafOp } from "../plans/field-plan.js";
+import { compileFieldPlan, type FieldPlan, type LeafOp, type PlanNode } from "../plans/field-plan.js";
 import { type LeafTransform, transformMessage } from "../plans/transform.js";
+
+const FAILED = Symbol("decrypt failed");
 
 /** The wire formats szcrypt reads and writes. */
 export type FormatName = "legacy-cbc" | "szc1";
@@ -136,17 +141,95 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
     }
   };
 
+  // legacy-cbc values of one message are encrypted and decrypted in one batch
+  // (shared native calls, see legacy-batch.ts) between two walks of the plan:
+  // the first collects, the second places results or throws at the first value
+  // that failed, so errors carry the same field path as value-by-value work.
+  const encryptLegacyMessage = <T extends object>(root: PlanNode, message: T): T => {
+    const plains: Uint8Array[] = [];
+    const text: boolean[] = [];
+    transformMessage(root, message, (value) => {
+      plains.push(typeof value === "string" ? encodeUtf8(value) : value);
+      text.push(typeof value === "string");
+      return value;
+    });
+    if (plains.length === 0) {
+      return message;
+    }
+    const sealed = encryptLegacyBatch(plains, ringOf().legacy);
+    let i = 0;
+    return transformMessage(root, message, () => {
+      const raw = sealed[i] as Buffer;
+      return text[i++] ? raw.toString("base64") : plainBytes(raw);
+    });
+  };
+
+  const decryptMessageBatched = <T extends object>(root: PlanNode, message: T): T => {
+    // FAILED, not an Error per value: building an Error captures a stack, which would cost more than the AES.
+    const results: (string | Uint8Array | Error | typeof FAILED)[] = [];
+    const batch: Uint8Array[] = [];
+    const slots: { result: number; text: boolean }[] = [];
+    transformMessage(root, message, (value, leaf) => {
+      const legacyText = typeof value === "string" && !value.startsWith(SZC1_TEXT_PREFIX);
+      const legacyBytes = typeof value !== "string" && !(acceptSzc1 && isSzc1Bytes(value));
+      if (acceptLegacy && (legacyText || legacyBytes)) {
+        const raw = typeof value === "string" ? decodeBase64Strict(value) : value;
+        if (raw !== undefined && raw.length >= 32 && raw.length % 16 === 0) {
+          slots.push({ result: results.length, text: typeof value === "string" });
+          batch.push(raw);
+        }
+        results.push(FAILED);
+        return value;
+      }
+      try {
+        results.push(decryptLeaf(value, leaf));
+      } catch (err) {
+        results.push(err as Error);
+      }
+      return value;
+    });
+    if (results.length === 0) {
+      return message;
+    }
+    if (batch.length > 0) {
+      const opened = decryptLegacyBatch(batch, ringOf().legacy);
+      slots.forEach((slot, b) => {
+        const plain = opened[b];
+        if (plain !== undefined) {
+          const value = slot.text ? decodeUtf8Strict(plain) : plainBytes(plain);
+          if (value !== undefined) {
+            results[slot.result] = value;
+          }
+        }
+      });
+    }
+    let i = 0;
+    return transformMessage(root, message, () => {
+      const r = results[i++] as string | Uint8Array | Error | typeof FAILED;
+      if (r === FAILED) {
+        throw decryptFailed();
+      }
+      if (r instanceof Error) {
+        throw r;
+      }
+      return r;
+    });
+  };
+
   return {
     format,
     accept,
     plan: compileFieldPlan,
     encryptMessage(schema, message) {
       const plan = compileFieldPlan(schema);
-      return plan.isEmpty ? message : transformMessage(plan.root, message, encryptLeaf);
+      if (plan.isEmpty) {
+        return message;
+      }
+      return format === "legacy-cbc" ? encryptLegacyMessage(plan.root, message) : transformMessage(plan.root, message, encryptLeaf);
     },
     decryptMessage(schema, message) {
       const plan = compileFieldPlan(schema);
-      return plan.isEmpty ? message : transformMessage(plan.root, message, decryptLeaf);
+      return plan.isEmpty ? message : decryptMessageBatched(plan.root, message);
     },
   };
 }

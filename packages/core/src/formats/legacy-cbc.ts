@@ -3,6 +3,7 @@ import { decodeBase64Strict } from "../encoding/base64.js";
 import { decodeUtf8Strict, encodeUtf8 } from "../encoding/utf8.js";
 import { decryptFailed, SzcryptError } from "../errors/szcrypt-error.js";
 import { keyMaterial, type SzcryptKey } from "../keys/key.js";
+import { ecbFor } from "./aes-ecb.js";
 import { randomBytesPooled } from "./random.js";
 
 /**
@@ -15,6 +16,10 @@ import { randomBytesPooled } from "./random.js";
 export const LEGACY_CBC = "legacy-cbc";
 
 const BLOCK = 16;
+// Up to this many blocks, CBC runs on the cached per-key ECB ciphers (no key
+// schedule per value); above it, OpenSSL's own CBC is faster.
+const SMALL_ENCRYPT_BLOCKS = 8;
+const SMALL_DECRYPT_BYTES = 4096;
 const CIPHERS = { 16: "aes-128-cbc", 24: "aes-192-cbc", 32: "aes-256-cbc" } as const;
 
 export interface LegacyEncryptOptions {
@@ -68,18 +73,39 @@ export function decryptLegacy(token: string, key: SzcryptKey): string {
  * no base64.
  */
 export function encryptLegacyBytes(plaintext: Uint8Array, key: SzcryptKey, options?: LegacyEncryptOptions): Buffer {
-  const material = keyMaterial(key);
   const iv = options?.iv ?? randomBytesPooled(BLOCK);
   if (iv.length !== BLOCK) {
     throw new RangeError(`legacy-cbc: the IV must be ${BLOCK} bytes, got ${iv.length}`);
   }
-  const cipher = createCipheriv(CIPHERS[key.size], material, iv);
+  const blocks = Math.floor(plaintext.length / BLOCK) + 1;
+  if (blocks <= SMALL_ENCRYPT_BLOCKS) {
+    return encryptSmall(plaintext, key, iv, blocks);
+  }
+  const cipher = createCipheriv(CIPHERS[key.size], keyMaterial(key), iv);
   const head = cipher.update(plaintext);
   const tail = cipher.final();
   const out = Buffer.allocUnsafe(BLOCK + head.length + tail.length);
   out.set(iv, 0);
   out.set(head, BLOCK);
   out.set(tail, BLOCK + head.length);
+  return out;
+}
+
+// CBC by hand over the cached ECB cipher: out = iv ‖ E(p1 ⊕ iv) ‖ E(p2 ⊕ c1) …
+function encryptSmall(plaintext: Uint8Array, key: SzcryptKey, iv: Uint8Array, blocks: number): Buffer {
+  const ecb = ecbFor(key).encrypt;
+  const out = Buffer.allocUnsafe(BLOCK * (blocks + 1));
+  out.set(iv, 0);
+  out.set(plaintext, BLOCK);
+  const pad = blocks * BLOCK - plaintext.length;
+  out.fill(pad, BLOCK + plaintext.length);
+  for (let b = 1; b <= blocks; b++) {
+    const start = b * BLOCK;
+    for (let i = 0; i < BLOCK; i++) {
+      out[start + i] = (out[start + i] as number) ^ (out[start - BLOCK + i] as number);
+    }
+    ecb.update(out.subarray(start, start + BLOCK)).copy(out, start);
+  }
   return out;
 }
 
@@ -93,8 +119,10 @@ export function decryptLegacyBytes(data: Uint8Array, key: SzcryptKey): Buffer {
   if (data.length < 2 * BLOCK || data.length % BLOCK !== 0) {
     throw new SzcryptError("MALFORMED", `legacy-cbc ciphertext must be a 16-byte IV plus whole 16-byte blocks, got ${data.length} bytes`);
   }
-  const material = keyMaterial(key);
-  const decipher = createDecipheriv(CIPHERS[key.size], material, data.subarray(0, BLOCK));
+  if (data.length <= SMALL_DECRYPT_BYTES) {
+    return decryptSmall(data, key);
+  }
+  const decipher = createDecipheriv(CIPHERS[key.size], keyMaterial(key), data.subarray(0, BLOCK));
   try {
     const head = decipher.update(data.subarray(BLOCK));
     const tail = decipher.final();
@@ -103,4 +131,37 @@ export function decryptLegacyBytes(data: Uint8Array, key: SzcryptKey): Buffer {
     // OpenSSL checks every padding byte, as PyCryptodome's strict unpad does.
     throw decryptFailed();
   }
+}
+
+/** target[i] ^= source[i] for every byte of target, a 32-bit word at a time where both are aligned. */
+function xorInto(target: Uint8Array, source: Uint8Array): void {
+  const n = target.length;
+  if (target.byteOffset % 4 === 0 && source.byteOffset % 4 === 0 && n % 4 === 0) {
+    const t = new Uint32Array(target.buffer, target.byteOffset, n / 4);
+    const s = new Uint32Array(source.buffer, source.byteOffset, n / 4);
+    for (let i = 0; i < t.length; i++) {
+      t[i] = (t[i] as number) ^ (s[i] as number);
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    target[i] = (target[i] as number) ^ (source[i] as number);
+  }
+}
+
+// CBC decryption parallelises: one ECB pass over every block, then p_i = D(c_i) ⊕ c_{i-1}.
+function decryptSmall(data: Uint8Array, key: SzcryptKey): Buffer {
+  const plain = ecbFor(key).decrypt.update(data.subarray(BLOCK));
+  xorInto(plain, data);
+  // Strict PKCS#7, checked without an early exit so the time does not depend on where it fails.
+  const n = plain[plain.length - 1] as number;
+  let bad = (n === 0 ? 1 : 0) | (n > BLOCK ? 1 : 0);
+  for (let i = 1; i <= BLOCK; i++) {
+    const inPad = i <= n ? 1 : 0;
+    bad |= inPad & ((plain[plain.length - i] as number) !== n ? 1 : 0);
+  }
+  if (bad !== 0) {
+    throw decryptFailed();
+  }
+  return plain.subarray(0, plain.length - n);
 }

@@ -1,0 +1,128 @@
+import type { SzcryptKey } from "../keys/key.js";
+import { ecbFor } from "./aes-ecb.js";
+import { decryptLegacyBytes, encryptLegacyBytes } from "./legacy-cbc.js";
+import { randomBytesPooled } from "./random.js";
+
+// legacy-cbc for all the values of one message at once. Each value is its own
+// CBC chain with its own IV, byte for byte what encryptLegacyBytes makes; the
+// batching only shares native calls:
+// - encryption runs round r over block r of every value in one ECB call (the
+//   chains are independent, so they interleave);
+// - decryption is one ECB call over every block of every value, then
+//   p = D(c) ⊕ previous c.
+// Values longer than SMALL_BLOCKS go through OpenSSL's own CBC one by one.
+
+const BLOCK = 16;
+const SMALL_BLOCKS = 16;
+
+/** Encrypts each value as encryptLegacyBytes would, with fresh IVs. */
+export function encryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKey): Buffer[] {
+  const out: Buffer[] = new Array(values.length);
+  const small: number[] = [];
+  let rounds = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as Uint8Array;
+    const blocks = Math.floor(v.length / BLOCK) + 1;
+    if (blocks > SMALL_BLOCKS) {
+      out[i] = encryptLegacyBytes(v, key);
+      continue;
+    }
+    small.push(i);
+    rounds = Math.max(rounds, blocks);
+  }
+  if (small.length === 0) {
+    return out;
+  }
+  const ivs = randomBytesPooled(BLOCK * small.length);
+  for (let s = 0; s < small.length; s++) {
+    const i = small[s] as number;
+    const v = values[i] as Uint8Array;
+    const blocks = Math.floor(v.length / BLOCK) + 1;
+    const buf = Buffer.allocUnsafe(BLOCK * (blocks + 1));
+    ivs.copy(buf, 0, s * BLOCK, (s + 1) * BLOCK);
+    buf.set(v, BLOCK);
+    buf.fill(blocks * BLOCK - v.length, BLOCK + v.length);
+    out[i] = buf;
+  }
+  const ecb = ecbFor(key).encrypt;
+  const scratch = Buffer.allocUnsafe(BLOCK * small.length);
+  for (let r = 1; r <= rounds; r++) {
+    let n = 0;
+    for (const i of small) {
+      const buf = out[i] as Buffer;
+      const start = r * BLOCK;
+      if (start >= buf.length) {
+        continue;
+      }
+      const dst = n * BLOCK;
+      for (let k = 0; k < BLOCK; k++) {
+        scratch[dst + k] = (buf[start + k] as number) ^ (buf[start - BLOCK + k] as number);
+      }
+      n++;
+    }
+    const enc = ecb.update(scratch.subarray(0, n * BLOCK));
+    n = 0;
+    for (const i of small) {
+      const buf = out[i] as Buffer;
+      const start = r * BLOCK;
+      if (start >= buf.length) {
+        continue;
+      }
+      enc.copy(buf, start, n * BLOCK, (n + 1) * BLOCK);
+      n++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Decrypts each `iv ‖ ciphertext` (lengths already checked: an IV plus whole
+ * blocks). A value that does not decrypt (bad padding) comes back undefined.
+ */
+export function decryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKey): (Buffer | undefined)[] {
+  const out: (Buffer | undefined)[] = new Array(values.length);
+  let total = 0;
+  const small: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as Uint8Array;
+    if (v.length - BLOCK > SMALL_BLOCKS * BLOCK) {
+      try {
+        out[i] = decryptLegacyBytes(v, key);
+      } catch {
+        out[i] = undefined;
+      }
+      continue;
+    }
+    small.push(i);
+    total += v.length - BLOCK;
+  }
+  if (small.length === 0) {
+    return out;
+  }
+  const all = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const i of small) {
+    const v = values[i] as Uint8Array;
+    all.set(v.subarray(BLOCK), at);
+    at += v.length - BLOCK;
+  }
+  const plain = ecbFor(key).decrypt.update(all);
+  at = 0;
+  for (const i of small) {
+    const v = values[i] as Uint8Array;
+    const len = v.length - BLOCK;
+    for (let k = 0; k < len; k++) {
+      plain[at + k] = (plain[at + k] as number) ^ (v[k] as number);
+    }
+    // Strict PKCS#7 without an early exit.
+    const last = at + len - 1;
+    const n = plain[last] as number;
+    let bad = (n === 0 ? 1 : 0) | (n > BLOCK ? 1 : 0);
+    for (let k = 0; k < BLOCK; k++) {
+      bad |= (k < n ? 1 : 0) & ((plain[last - k] as number) !== n ? 1 : 0);
+    }
+    out[i] = bad === 0 ? plain.subarray(at, at + len - n) : undefined;
+    at += len;
+  }
+  return out;
+}
