@@ -67,7 +67,13 @@ async function pair(variant: Variant): Promise<Pair> {
     server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
   );
   const client = createGrpcClient(BenchService, `127.0.0.1:${port}`, credentials.createInsecure(), { interceptors: ci });
-  return { client, close: () => (client.close(), server.forceShutdown()) };
+  return {
+    client,
+    close: () => {
+      client.close();
+      server.forceShutdown();
+    },
+  };
 }
 
 async function unaryRate(p: Pair, method: "sensitive" | "clear", inFlight: number, calls: number): Promise<number> {

@@ -21,7 +21,9 @@ describe("legacy-cbc batches", () => {
       fc.property(keyArb, valuesArb, (key, values) => {
         const sealed = encryptLegacyBatch(values, key);
         assert.equal(sealed.length, values.length);
-        sealed.forEach((s, i) => assert.deepEqual([...decryptLegacyBytes(s, key)], [...(values[i] as Uint8Array)]));
+        sealed.forEach((s, i) => {
+          assert.deepEqual([...decryptLegacyBytes(s, key)], [...(values[i] as Uint8Array)]);
+        });
         assert.equal(new Set(sealed.map((s) => s.subarray(0, 16).toString("hex"))).size, sealed.length);
       }),
       { numRuns: 300 },
