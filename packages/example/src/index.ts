@@ -1,3 +1,4 @@
+export * from "./gen/sz/examples/v1/folders_pb.js";
 export * from "./gen/sz/examples/v1/payments_pb.js";
 export type { HandlerObserver } from "./grpc-handlers.js";
 export { grpcPaymentHandlers } from "./grpc-handlers.js";

@@ -57,10 +57,12 @@ export class SzcryptError extends Error {
   }
 }
 
-function formatContext(path: string | undefined, name: string | undefined): string {
-  if (path === undefined && name === undefined) {
+function formatContext(fullPath: string | undefined, name: string | undefined): string {
+  if (fullPath === undefined && name === undefined) {
     return "";
   }
+  // A path through deep nesting can run to kilobytes: keep messages readable (fieldPath keeps it whole).
+  const path = fullPath !== undefined && fullPath.length > 200 ? `${fullPath.slice(0, 100)}…${fullPath.slice(-80)}` : fullPath;
   if (path !== undefined && name !== undefined) {
     return `(field ${path}, ${name})`;
   }

@@ -7,6 +7,13 @@ export type LeafTransform = (value: string | Uint8Array, leaf: LeafOp) => string
 type Msg = Record<string, unknown>;
 
 /**
+ * Deepest nesting walked. protobuf-es itself refuses to decode much less; a
+ * message built in memory deeper than this is refused with a clear error
+ * instead of overflowing the stack.
+ */
+export const MAX_NESTING = 1000;
+
+/**
  * Applies `fn` to every non-empty sensitive value of `message`, returning a
  * new message. Copy-on-write: only the objects on the path to a changed value
  * are copied, and the caller's message is never modified. Empty strings and
@@ -16,10 +23,16 @@ type Msg = Record<string, unknown>;
  * (`billing.line1`, `notes[2]`, `attributes["k"]`) and `fieldName` its field.
  */
 export function transformMessage<T extends object>(node: PlanNode, message: T, fn: LeafTransform): T {
-  return walk(node, message as Msg, fn) as T;
+  return walk(node, message as Msg, fn, 0) as T;
 }
 
-function walk(node: PlanNode, msg: Msg, fn: LeafTransform): Msg {
+function walk(node: PlanNode, msg: Msg, fn: LeafTransform, depth: number): Msg {
+  if (depth > MAX_NESTING) {
+    throw new SzcryptError(
+      "INVALID_PLAINTEXT",
+      `the message nests more than ${MAX_NESTING} levels deep; szcrypt refuses it rather than overflow the stack`,
+    );
+  }
   let out: Msg | undefined;
   for (const op of node.ops) {
     let value: unknown;
@@ -35,7 +48,7 @@ function walk(node: PlanNode, msg: Msg, fn: LeafTransform): Msg {
     if (value === undefined || value === null) {
       continue;
     }
-    const next = applyOp(op, value, fn);
+    const next = applyOp(op, value, fn, depth);
     if (next !== value) {
       out ??= shallowCopy(msg);
       out[op.oneof ?? op.localName] = op.oneof === undefined ? next : { case: op.localName, value: next };
@@ -44,17 +57,17 @@ function walk(node: PlanNode, msg: Msg, fn: LeafTransform): Msg {
   return out ?? msg;
 }
 
-function applyOp(op: FieldOp, value: unknown, fn: LeafTransform): unknown {
+function applyOp(op: FieldOp, value: unknown, fn: LeafTransform, depth: number): unknown {
   switch (op.shape) {
     case "singular":
-      return op.kind === "leaf" ? leaf(op, value, fn, op.field.name) : child(op.node, value, fn, op.field.name, op.fieldName);
+      return op.kind === "leaf" ? leaf(op, value, fn, op.field.name) : child(op.node, value, fn, op.field.name, op.fieldName, depth);
     case "list": {
       const list = value as readonly unknown[];
       let out: unknown[] | undefined;
       for (let i = 0; i < list.length; i++) {
         const item = list[i];
         const seg = `${op.field.name}[${i}]`;
-        const next = op.kind === "leaf" ? leaf(op, item, fn, seg) : child(op.node, item, fn, seg, op.fieldName);
+        const next = op.kind === "leaf" ? leaf(op, item, fn, seg) : child(op.node, item, fn, seg, op.fieldName, depth);
         if (next !== item) {
           out ??= list.slice();
           out[i] = next;
@@ -68,7 +81,7 @@ function applyOp(op: FieldOp, value: unknown, fn: LeafTransform): unknown {
       for (const key of Object.keys(map)) {
         const item = map[key];
         const seg = `${op.field.name}[${quoteKey(key)}]`;
-        const next = op.kind === "leaf" ? leaf(op, item, fn, seg) : child(op.node, item, fn, seg, op.fieldName);
+        const next = op.kind === "leaf" ? leaf(op, item, fn, seg) : child(op.node, item, fn, seg, op.fieldName, depth);
         if (next !== item) {
           out ??= { ...map };
           out[key] = next;
@@ -96,12 +109,12 @@ function leaf(op: LeafOp, value: unknown, fn: LeafTransform, seg: string): unkno
   }
 }
 
-function child(node: PlanNode, value: unknown, fn: LeafTransform, seg: string, fieldName: string): unknown {
+function child(node: PlanNode, value: unknown, fn: LeafTransform, seg: string, fieldName: string, depth: number): unknown {
   if (typeof value !== "object" || value === null) {
     return value;
   }
   try {
-    return walk(node, value as Msg, fn);
+    return walk(node, value as Msg, fn, depth + 1);
   } catch (err) {
     throw withPath(err, seg, fieldName, false);
   }

@@ -1,0 +1,116 @@
+// Abuse: very large fields, deep nesting, huge repeated and map counts. Memory
+// stays bounded, and where grpc-js's limits apply the caller gets a clear
+// status, not a hang or a crash.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { credentials, Metadata, Server, ServerCredentials, status } from "@grpc/grpc-js";
+import { createFieldCrypto, isSzcryptError, parseKeySpec } from "@szcrypt/core";
+import { type Folder, FolderSchema, FolderService, samplePayment } from "@szcrypt/example";
+import { createClientInterceptor, createGrpcClient, createGrpcServiceDefinition, createServerInterceptor } from "@szcrypt/grpc-js";
+import { startServer, unary } from "./harness/grpc.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+const key = parseKeySpec(`hex:${"3c".repeat(16)}`);
+const MiB = 2 ** 20;
+
+describe("abuse", () => {
+  it("a 16 MiB field over default grpc-js limits: RESOURCE_EXHAUSTED, promptly", async () => {
+    const server = await startServer([createServerInterceptor({ key })]);
+    try {
+      const client = server.client([createClientInterceptor({ key })]);
+      const r = await unary(client, { ...samplePayment(1), cardholder: "x".repeat(16 * MiB) }, 30_000);
+      assert.ok(!r.ok);
+      assert.equal(r.error.code, status.RESOURCE_EXHAUSTED, r.error.details);
+      assert.match(r.error.details, /larger than max/);
+      assert.deepEqual(await unary(client, samplePayment(2)).then((x) => x.ok), true, "the server still serves");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a 16 MiB field with raised limits round-trips, and memory comes back", async () => {
+    const limits = { "grpc.max_receive_message_length": 64 * MiB, "grpc.max_send_message_length": 64 * MiB };
+    const server = await startServer([createServerInterceptor({ key })], limits);
+    try {
+      const client = server.client([createClientInterceptor({ key })], limits);
+      gc();
+      const before = process.memoryUsage();
+      const big = "é".repeat(8 * MiB); // 16 MiB of UTF-8
+      const r = await unary(client, { ...samplePayment(1), cardholder: big, token: new Uint8Array(16 * MiB).fill(7) }, 60_000);
+      assert.ok(r.ok, r.ok ? "" : r.error.details);
+      assert.equal(r.value.cardholder, big);
+      assert.equal(r.value.token.length, 16 * MiB);
+      gc();
+      const grown = process.memoryUsage().heapUsed - before.heapUsed;
+      assert.ok(grown < 64 * MiB, `heap grew by ${(grown / MiB).toFixed(0)} MiB after the call`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("100,000 repeated notes and 50,000 map entries round-trip through both interceptors", async () => {
+    const limits = { "grpc.max_receive_message_length": 64 * MiB, "grpc.max_send_message_length": 64 * MiB };
+    const server = await startServer([createServerInterceptor({ key })], limits);
+    try {
+      const client = server.client([createClientInterceptor({ key })], limits);
+      const notes = Array.from({ length: 100_000 }, (_, i) => `note ${i}`);
+      const attributes = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, `v${i}`]));
+      const r = await unary(client, { ...samplePayment(1), notes, attributes }, 60_000);
+      assert.ok(r.ok, r.ok ? "" : r.error.details);
+      assert.deepEqual(r.value.notes, notes);
+      assert.deepEqual(r.value.attributes, attributes);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("deep nesting: round-trips within protobuf's limits; deeper is refused with a status, not a crash", async () => {
+    const crypto = createFieldCrypto({ key });
+    const nest = (depth: number): Folder => {
+      let f = create(FolderSchema, { name: "leaf" });
+      for (let i = 0; i < depth; i++) {
+        f = create(FolderSchema, { name: `level ${i}`, children: [f] });
+      }
+      return f;
+    };
+    // In memory, szcrypt walks up to 1000 levels and refuses more with its own error.
+    // Compared as bytes: assert.deepEqual itself overflows the stack at this depth.
+    const same = (a: Folder | undefined, b: Folder) =>
+      a !== undefined && Buffer.from(toBinary(FolderSchema, a)).equals(Buffer.from(toBinary(FolderSchema, b)));
+    assert.ok(same(crypto.decryptMessage(FolderSchema, crypto.encryptMessage(FolderSchema, nest(900))), nest(900)));
+    assert.throws(
+      () => crypto.encryptMessage(FolderSchema, nest(20_000)),
+      (err: unknown) => isSzcryptError(err, "INVALID_PLAINTEXT") && /1000 levels/.test(err.message),
+    );
+
+    const server = new Server({ interceptors: [createServerInterceptor({ key })] });
+    server.addService(createGrpcServiceDefinition(FolderService), {
+      put: (call: { request: Folder }, cb: (e: null, v: Folder) => void) => cb(null, call.request),
+    });
+    const port = await new Promise<number>((res, rej) =>
+      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
+    );
+    const client = createGrpcClient(FolderService, `127.0.0.1:${port}`, credentials.createInsecure(), {
+      interceptors: [createClientInterceptor({ key })],
+    });
+    const put = (f: Folder) =>
+      new Promise<{ code?: number; value?: Folder }>((resolve) =>
+        client.put(f, new Metadata(), { deadline: Date.now() + 20_000 }, (e, v) => resolve(e ? { code: e.code } : { value: v as Folder })),
+      );
+    try {
+      assert.ok(same((await put(nest(50))).value, nest(50)));
+      const tooDeepForProtobuf = await put(nest(500));
+      assert.ok(tooDeepForProtobuf.code !== undefined && tooDeepForProtobuf.code !== status.DEADLINE_EXCEEDED, "refused with a status");
+      const tooDeepForSzcrypt = await put(nest(20_000));
+      assert.equal(tooDeepForSzcrypt.code, status.INVALID_ARGUMENT, "refused on the client, nothing sent");
+      assert.ok(same((await put(nest(3))).value, nest(3)), "still serving");
+    } finally {
+      client.close();
+      server.forceShutdown();
+    }
+  });
+});
