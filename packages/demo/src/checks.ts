@@ -2,7 +2,15 @@
 // kinds, every sensitive shape of Payment. Problems name fields, never values.
 import { create, equals, type MessageInitShape } from "@bufbuild/protobuf";
 import { Metadata, type ServiceError } from "@grpc/grpc-js";
-import { type Payment, PaymentSchema, type PaymentService, type PaymentSummary, paymentId, samplePayment } from "@szcrypt/example";
+import {
+  collectStream,
+  type Payment,
+  PaymentSchema,
+  type PaymentService,
+  type PaymentSummary,
+  paymentId,
+  samplePayment,
+} from "@szcrypt/example";
 import type { GrpcClient } from "@szcrypt/grpc-js";
 
 export type PaymentClient = GrpcClient<typeof PaymentService>;
@@ -109,7 +117,7 @@ export async function checkWatch(client: PaymentClient, n = 4, count = 3): Promi
   const problems: string[] = [];
   let received: Payment[] = [];
   try {
-    received = await collect(client.watch({ count, template }, new Metadata(), options()));
+    received = await collectStream(client.watch({ count, template }, new Metadata(), options()));
     compare(
       problems,
       "Watch",
@@ -128,7 +136,7 @@ export async function checkExchange(client: PaymentClient, ns = [5, 6, 7, 8]): P
   let received: Payment[] = [];
   try {
     const call = client.exchange(new Metadata(), options());
-    const done = collect<Payment>(call);
+    const done = collectStream<Payment>(call);
     for (const p of sent) {
       call.write(p);
     }
@@ -143,13 +151,4 @@ export async function checkExchange(client: PaymentClient, ns = [5, 6, 7, 8]): P
 
 export async function runAllChecks(client: PaymentClient): Promise<CheckResult[]> {
   return [await checkAuthorize(client), await checkUpload(client), await checkWatch(client), await checkExchange(client)];
-}
-
-function collect<T>(stream: NodeJS.EventEmitter): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const out: T[] = [];
-    stream.on("data", (d: T) => out.push(d));
-    stream.on("error", reject);
-    stream.on("end", () => resolve(out));
-  });
 }

@@ -7,7 +7,7 @@ import { credentials } from "@grpc/grpc-js";
 import { PaymentService } from "@szcrypt/example";
 import { createClientInterceptor, createGrpcClient } from "@szcrypt/grpc-js";
 import { runAllChecks } from "./checks.js";
-import { demoKey, parseFormat } from "./key.js";
+import { demoKeyOrExit, parseFormat } from "./key.js";
 
 const { values } = parseArgs({
   options: { target: { type: "string" }, format: { type: "string" }, help: { type: "boolean", short: "h" } },
@@ -17,13 +17,7 @@ if (values.help || values.target === undefined) {
   process.exit(values.help ? 0 : 2);
 }
 const format = parseFormat(values.format, "demo:client");
-let key: ReturnType<typeof demoKey>["key"];
-try {
-  key = demoKey(false).key;
-} catch (err) {
-  console.error(`demo:client: ${(err as Error).message}`);
-  process.exit(2);
-}
+const key = demoKeyOrExit("demo:client");
 
 const client = createGrpcClient(PaymentService, values.target, credentials.createInsecure(), {
   interceptors: [createClientInterceptor({ key, format })],

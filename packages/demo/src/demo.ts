@@ -5,11 +5,19 @@
 // and whether the round trip held. Demo data only: no real secret is printed.
 import { create } from "@bufbuild/protobuf";
 import { credentials, Server, ServerCredentials } from "@grpc/grpc-js";
-import { clearSampleValues, grpcPaymentHandlers, type Payment, PaymentSchema, PaymentService, SENSITIVE_MARK } from "@szcrypt/example";
+import {
+  clearSampleValues,
+  grpcPaymentHandlers,
+  type Payment,
+  PaymentSchema,
+  PaymentService,
+  SENSITIVE_MARK,
+  startCapturingProxy,
+} from "@szcrypt/example";
 import { createClientInterceptor, createGrpcClient, createGrpcServiceDefinition, createServerInterceptor } from "@szcrypt/grpc-js";
 import { type CheckResult, runAllChecks } from "./checks.js";
 import { demoKey } from "./key.js";
-import { clientWireTap, serverWireTap, startTcpCapture } from "./wire.js";
+import { clientWireTap, serverWireTap } from "./wire.js";
 
 const handlerSaw: Payment[] = [];
 const requestsOnWire: Payment[] = [];
@@ -32,7 +40,7 @@ async function main(): Promise<void> {
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
-  const capture = await startTcpCapture(port);
+  const capture = await startCapturingProxy(port);
   const client = createGrpcClient(PaymentService, `127.0.0.1:${capture.port}`, credentials.createInsecure(), {
     interceptors: [createClientInterceptor({ key }), clientWireTap(responsesOnWire)],
   });
@@ -49,12 +57,12 @@ async function main(): Promise<void> {
     printStreamLine(r);
   }
 
-  const bytes = capture.bytes().toString("latin1");
+  const bytes = capture.captured().toString("latin1");
   const leaked = bytes.split(SENSITIVE_MARK).length - 1;
   const clearFound = clearSampleValues(0).filter((v) => bytes.includes(v)).length;
   console.log("");
   console.log(
-    `wire check: searched ${capture.bytes().length.toLocaleString("en")} bytes of TCP traffic: ` +
+    `wire check: searched ${capture.captured().length.toLocaleString("en")} bytes of TCP traffic: ` +
       `${leaked} sensitive values in the clear, ${clearFound}/${clearSampleValues(0).length} clear values readable ${leaked === 0 && clearFound > 0 ? "✔" : "✘"}`,
   );
 

@@ -25,3 +25,13 @@ export function parseFormat(value: string | undefined, program: string): "legacy
   console.error(`${program}: --format is legacy-cbc or szc1, got ${JSON.stringify(value)}`);
   process.exit(2);
 }
+
+/** The key from SZCRYPT_KEY for demo:server and demo:client, or exit 2 saying how to set it. */
+export function demoKeyOrExit(program: string): SzcryptKey | Keyring {
+  try {
+    return demoKey(false).key;
+  } catch (err) {
+    console.error(`${program}: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { grpcPaymentHandlers, PaymentService } from "@szcrypt/example";
 import { createGrpcServiceDefinition, createServerInterceptor } from "@szcrypt/grpc-js";
-import { demoKey, parseFormat } from "./key.js";
+import { demoKeyOrExit, parseFormat } from "./key.js";
 
 const { values } = parseArgs({
   options: {
@@ -27,13 +27,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 const format = parseFormat(values.format, "demo:server");
-let key: ReturnType<typeof demoKey>["key"];
-try {
-  key = demoKey(false).key;
-} catch (err) {
-  console.error(`demo:server: ${(err as Error).message}`);
-  process.exit(2);
-}
+const key = demoKeyOrExit("demo:server");
 
 const server = new Server({
   interceptors: [

@@ -60,3 +60,8 @@ export const SENSITIVE_MARK = "SZSECRET-";
 export function clearSampleValues(n: number): string[] {
   return [`Berlin-${n}`, "Paris", "Rome", "tier", "region"];
 }
+
+/** A payment whose only set field is the card number: for tests that send one chosen value. */
+export function onlyCardNumber(cardNumber: string): MessageInitShape<typeof PaymentSchema> {
+  return { cardNumber };
+}

@@ -12,21 +12,23 @@ import {
   type SzcryptError,
 } from "@szcrypt/core";
 import {
+  type CapturingProxy,
   clearSampleValues,
   grpcPaymentHandlers,
+  onlyCardNumber,
   type Payment,
   PaymentSchema,
   PaymentService,
   paymentId,
   SENSITIVE_MARK,
   samplePayment,
+  startCapturingProxy,
 } from "@szcrypt/example";
 import { createGrpcClient } from "./client.js";
 import { createClientInterceptor } from "./client-interceptor.js";
 import { createServerInterceptor } from "./server-interceptor.js";
 import { bidi, clientStream, type PaymentClient, serverStream, unary } from "./test-support/calls.js";
 import { type RunningServer, startPaymentServer } from "./test-support/payment-server.js";
-import { type CapturingProxy, startCapturingProxy } from "./test-support/tcp-proxy.js";
 
 const KEY = parseKeySpec("hex:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
 const OTHER_KEY = parseKeySpec("hex:ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");
@@ -152,7 +154,6 @@ describe("failures end the call with a status, never hang, never pass a value th
   });
 
   // Each way a card_number can fail to decrypt on the server.
-  const encrypted = create(PaymentSchema, { ...samplePayment(0) });
   const token = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
   const cases: [string, () => string][] = [
     ["plaintext where ciphertext belongs", () => "4111-1111-1111-1111"],
@@ -186,17 +187,7 @@ describe("failures end the call with a status, never hang, never pass a value th
     const seen = new Set<string>();
     const handlerCallsBefore = server.seen.length;
     for (const [label, make] of cases) {
-      const bad = {
-        ...encrypted,
-        cardNumber: make(),
-        cardholder: "",
-        notes: [],
-        attributes: {},
-        billing: undefined,
-        token: new Uint8Array(0),
-        method: { case: undefined },
-        previous: [],
-      };
+      const bad = onlyCardNumber(make());
       const result = await rejection(unary(plainClient, bad));
       assert.equal(result.code, status.INVALID_ARGUMENT, label);
       seen.add(JSON.stringify(result));

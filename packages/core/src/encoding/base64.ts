@@ -1,5 +1,3 @@
-const URL_RE = /^[A-Za-z0-9_-]*$/;
-
 /**
  * Decodes strict standard base64 (RFC 4648 §4, `=` padding required), or
  * returns undefined. Unlike Python's `base64.b64decode`, nothing is skipped:
@@ -13,10 +11,12 @@ export function decodeBase64Strict(text: string): Buffer | undefined {
   return bytes.toString("base64") === text ? bytes : undefined;
 }
 
-/** Decodes unpadded base64url (RFC 4648 §5), or returns undefined. */
+/**
+ * Decodes canonical unpadded base64url (RFC 4648 §5), or returns undefined.
+ * Canonical: the unused low bits of the last character are zero, so one token
+ * has exactly one text form (a changed last character is never the same token).
+ */
 export function decodeBase64UrlStrict(text: string): Buffer | undefined {
-  if (!URL_RE.test(text) || text.length % 4 === 1) {
-    return undefined;
-  }
-  return Buffer.from(text, "base64url");
+  const bytes = Buffer.from(text, "base64url");
+  return bytes.toString("base64url") === text ? bytes : undefined;
 }

@@ -83,6 +83,23 @@ describe("szc1", () => {
     assert.throws(() => decryptSzc1(token, other, { fieldName: FIELD }), isDecryptFailed);
   });
 
+  it("accepts only the canonical text form: a last character differing in unused bits is refused", () => {
+    // 4 plaintext bytes + 35-byte body: 35 mod 3 = 2, so the last character carries 2 unused bits.
+    const token = encryptSzc1("4111", key32, { fieldName: FIELD });
+    const last = token.at(-1) as string;
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1] as string; // same data bits, one unused bit set
+    assert.deepEqual(
+      Buffer.from(`${token.slice(5, -1)}${sibling}`, "base64url"),
+      Buffer.from(token.slice(5), "base64url"),
+      "Node decodes both to the same bytes",
+    );
+    assert.throws(
+      () => decryptSzc1(`${token.slice(0, -1)}${sibling}`, key32, { fieldName: FIELD }),
+      (err: unknown) => isSzcryptError(err, "MALFORMED"),
+    );
+  });
+
   it("refuses 24-byte keys and keys without an id", () => {
     assert.throws(() => encryptSzc1("x", SzcryptKey.fromBytes(new Uint8Array(24), { id: "a" }), { fieldName: "" }), /16 or 32-byte keys/);
     assert.throws(() => encryptSzc1("x", SzcryptKey.fromBytes(new Uint8Array(16)), { fieldName: "" }), /key id/);

@@ -4,6 +4,9 @@ import { create } from "@bufbuild/protobuf";
 import { LoggedSchema, ShapesSchema } from "../gen/sz/testing/v1/shapes_pb.js";
 import { REDACTED, redact, redactJson } from "./redact.js";
 
+const logged = () =>
+  create(LoggedSchema, { apiToken: "tok-123", pin: 4321, note: "keep", leaf: { secret: "hidden", label: "l" }, inner: { value: "gone" } });
+
 describe("redact", () => {
   it("masks sensitive values at any depth and keeps the rest", () => {
     const m = create(ShapesSchema, {
@@ -29,14 +32,7 @@ describe("redact", () => {
   });
 
   it("honours protobuf's debug_redact, which protobuf-es does not act on", () => {
-    const m = create(LoggedSchema, {
-      apiToken: "tok-123",
-      pin: 4321,
-      note: "keep",
-      leaf: { secret: "hidden", label: "l" },
-      inner: { value: "gone" },
-    });
-    const r = redact(LoggedSchema, m);
+    const r = redact(LoggedSchema, logged());
     assert.equal(r.apiToken, REDACTED);
     assert.equal(r.pin, 0);
     assert.equal(r.note, "keep");
@@ -47,14 +43,7 @@ describe("redact", () => {
 
 describe("redactJson", () => {
   it("replaces every marked value in the JSON form, whatever its type", () => {
-    const m = create(LoggedSchema, {
-      apiToken: "tok-123",
-      pin: 4321,
-      note: "keep",
-      leaf: { secret: "hidden", label: "l" },
-      inner: { value: "gone" },
-    });
-    assert.deepEqual(redactJson(LoggedSchema, m), {
+    assert.deepEqual(redactJson(LoggedSchema, logged()), {
       apiToken: REDACTED,
       pin: REDACTED,
       note: "keep",

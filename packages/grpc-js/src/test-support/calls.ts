@@ -2,7 +2,14 @@
 // every call so that a hang fails the test instead of stalling it.
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Metadata, type ServiceError } from "@grpc/grpc-js";
-import type { Payment, PaymentSchema, PaymentService, PaymentSummary, WatchRequestSchema } from "@szcrypt/example";
+import {
+  collectStream,
+  type Payment,
+  type PaymentSchema,
+  type PaymentService,
+  type PaymentSummary,
+  type WatchRequestSchema,
+} from "@szcrypt/example";
 import type { GrpcClient } from "../client.js";
 
 export type PaymentClient = GrpcClient<typeof PaymentService>;
@@ -30,24 +37,15 @@ export function clientStream(client: PaymentClient, requests: readonly PaymentIn
 }
 
 export function serverStream(client: PaymentClient, request: MessageInitShape<typeof WatchRequestSchema>): Promise<Payment[]> {
-  return collect(client.watch(request, new Metadata(), options()));
+  return collectStream(client.watch(request, new Metadata(), options()));
 }
 
 export function bidi(client: PaymentClient, requests: readonly PaymentInit[]): Promise<Payment[]> {
   const call = client.exchange(new Metadata(), options());
-  const done = collect<Payment>(call);
+  const done = collectStream<Payment>(call);
   for (const r of requests) {
     call.write(r);
   }
   call.end();
   return done;
-}
-
-function collect<T>(stream: NodeJS.EventEmitter): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const out: T[] = [];
-    stream.on("data", (d: T) => out.push(d));
-    stream.on("error", reject);
-    stream.on("end", () => resolve(out));
-  });
 }

@@ -1,5 +1,6 @@
-// A TCP proxy on loopback that records every byte crossing it, both ways.
-import { connect, createServer, type Server, type Socket } from "node:net";
+// Test and demo support: a TCP proxy on loopback that records every byte
+// crossing it both ways, and a helper that collects a stream's messages.
+import { connect, createServer, type Socket } from "node:net";
 
 export interface CapturingProxy {
   readonly port: number;
@@ -8,31 +9,31 @@ export interface CapturingProxy {
   close(): Promise<void>;
 }
 
+/** Listens on 127.0.0.1, port 0, and forwards to 127.0.0.1:targetPort. */
 export async function startCapturingProxy(targetPort: number): Promise<CapturingProxy> {
   const chunks: Buffer[] = [];
   const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
+  const server = createServer((client) => {
     const upstream = connect(targetPort, "127.0.0.1");
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on("close", () => sockets.delete(s));
       s.on("error", () => {});
     }
-    client.on("data", (d) => {
-      chunks.push(Buffer.from(d));
-      upstream.write(d);
-    });
-    upstream.on("data", (d) => {
-      chunks.push(Buffer.from(d));
-      client.write(d);
-    });
+    const pipe = (from: Socket, to: Socket) =>
+      from.on("data", (d: Buffer) => {
+        chunks.push(Buffer.from(d));
+        to.write(d);
+      });
+    pipe(client, upstream);
+    pipe(upstream, client);
     client.on("close", () => upstream.destroy());
     upstream.on("close", () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   if (address === null || typeof address === "string") {
-    throw new Error("proxy has no port");
+    throw new Error("the capturing proxy has no port");
   }
   return {
     port: address.port,
@@ -45,4 +46,14 @@ export async function startCapturingProxy(targetPort: number): Promise<Capturing
         server.close(() => resolve());
       }),
   };
+}
+
+/** Every message of a grpc-js readable stream, or its error. */
+export function collectStream<T>(stream: NodeJS.EventEmitter): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const out: T[] = [];
+    stream.on("data", (d: T) => out.push(d));
+    stream.on("error", reject);
+    stream.on("end", () => resolve(out));
+  });
 }
