@@ -3,7 +3,7 @@ export { szcryptErrorCodes } from "./errors/code.js";
 export type { SzcryptErrorOptions } from "./errors/szcrypt-error.js";
 export { DECRYPT_FAILED_MESSAGE, isSzcryptError, SzcryptError } from "./errors/szcrypt-error.js";
 export type { FieldCrypto, FieldCryptoOptions, FormatName, KeySource } from "./fields/field-crypto.js";
-export { checkFormatPolicy, createFieldCrypto, formatNames } from "./fields/field-crypto.js";
+export { checkFormatPolicy, createFieldCrypto, decryptFields, encryptFields, formatNames } from "./fields/field-crypto.js";
 export type { FieldPolicy, FieldPolicyOptions, MethodPolicy } from "./fields/field-policy.js";
 export { createFieldPolicy, DEFAULT_KEY_ENV } from "./fields/field-policy.js";
 export type { LegacyEncryptOptions } from "./formats/legacy-cbc.js";

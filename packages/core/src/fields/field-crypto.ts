@@ -271,3 +271,39 @@ function toKeyring(value: unknown): Keyring {
 function plainBytes(buf: Uint8Array): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
+
+const cryptoCache = new WeakMap<object, FieldCrypto>();
+
+function cryptoOf(using: FieldCrypto | FieldCryptoOptions): FieldCrypto {
+  if ("encryptMessage" in using) {
+    return using;
+  }
+  let crypto = cryptoCache.get(using);
+  if (crypto === undefined) {
+    crypto = createFieldCrypto(using);
+    cryptoCache.set(using, crypto);
+  }
+  return crypto;
+}
+
+/**
+ * A copy of `message` with every sensitive field encrypted: the caller's
+ * object is never changed. `using` is a FieldCrypto, or the options for one
+ * (cached per options object).
+ */
+export function encryptFields<Desc extends DescMessage>(
+  schema: Desc,
+  message: MessageShape<Desc>,
+  using: FieldCrypto | FieldCryptoOptions,
+): MessageShape<Desc> {
+  return cryptoOf(using).encryptMessage(schema, message);
+}
+
+/** A copy of `message` with every sensitive field decrypted; see {@link encryptFields}. */
+export function decryptFields<Desc extends DescMessage>(
+  schema: Desc,
+  message: MessageShape<Desc>,
+  using: FieldCrypto | FieldCryptoOptions,
+): MessageShape<Desc> {
+  return cryptoOf(using).decryptMessage(schema, message);
+}

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, type DescMessage, fromBinary, type MessageShape, toBinary } from "@bufbuild/protobuf";
 import { DECRYPT_FAILED_MESSAGE, isSzcryptError } from "../errors/szcrypt-error.js";
-import { createFieldCrypto } from "../fields/field-crypto.js";
+import { createFieldCrypto, decryptFields, encryptFields } from "../fields/field-crypto.js";
 import { decryptLegacy, decryptLegacyBytes, encryptLegacy } from "../formats/legacy-cbc.js";
 import {
   HoldsInvalidSchema,
@@ -197,6 +197,14 @@ describe("FieldCrypto over every shape", () => {
     const original = fullShapes();
     const decoded = fromBinary(ShapesSchema, toBinary(ShapesSchema, crypto.encryptMessage(ShapesSchema, original)));
     assert.deepEqual(crypto.decryptMessage(ShapesSchema, decoded), original);
+  });
+
+  it("encryptFields/decryptFields are the same operations as functions", () => {
+    const options = { key };
+    const original = deepFreeze(fullShapes());
+    const sealed = encryptFields(ShapesSchema, original, options);
+    assert.equal(decryptLegacy(sealed.secret, key), "s-1");
+    assert.deepEqual(decryptFields(ShapesSchema, sealed, crypto), original);
   });
 
   it("handles a oneof holding a message with secrets", () => {
