@@ -160,7 +160,7 @@ export async function grpcRows(selected: (name: string) => boolean): Promise<Row
     if (!selected(`grpc/${name}`)) {
       continue;
     }
-    const r = await rounds(all, 5, (p) => unaryRate(p, "sensitive", inFlight, inFlight === 1 ? 800 : 3000));
+    const r = await rounds(all, 7, (p) => unaryRate(p, "sensitive", inFlight, inFlight === 1 ? 800 : 3000));
     const noop = { name: "no-op interceptors", opsPerSec: r.get("no-op") ?? 1 };
     rows.push(row("grpc", `${name}/plain (no interceptors)`, r.get("plain") ?? 0, noop, undefined, "calls"));
     rows.push(
@@ -176,7 +176,8 @@ export async function grpcRows(selected: (name: string) => boolean): Promise<Row
     rows.push(row("grpc", `${name}/szcrypt szc1, 8 sensitive fields`, r.get("szcrypt szc1") ?? 0, noop, undefined, "calls"));
   }
   if (selected("grpc/unary-32-in-flight/no-sensitive-field")) {
-    const r = await rounds(["no-op", "szcrypt legacy-cbc"], 5, (p) => unaryRate(p, "clear", 32, 3000));
+    // Two variants whose difference is tens of nanoseconds per call: more rounds, so the medians settle.
+    const r = await rounds(["no-op", "szcrypt legacy-cbc"], 11, (p) => unaryRate(p, "clear", 32, 3000));
     rows.push(
       row(
         "grpc",

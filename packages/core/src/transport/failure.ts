@@ -70,6 +70,7 @@ function asSzcryptError(err: unknown): SzcryptError {
   if (isSzcryptError(err)) {
     return err;
   }
-  // Not ours: a bug, or a value create() refused. Its message could quote the value, so it stays in `cause`.
-  return new SzcryptError("CONFIG_INVALID", "the message could not be processed", { cause: err });
+  // Not ours: a bug, or a value create() refused. Its message could quote the
+  // caller's value, and onError reports go to logs: keep only its type.
+  return new SzcryptError("CONFIG_INVALID", `the message could not be processed (${err instanceof Error ? err.name : typeof err})`);
 }
