@@ -36,7 +36,10 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
     const definition = callOptions.method_definition;
     const method = ctx.methodFor(definition.requestSerialize, definition.path);
     const crypto = ctx.cryptoFor(definition.path);
-    if (method === undefined && ctx.unknownMethods === "pass") {
+    if (
+      (method === undefined && ctx.unknownMethods === "pass") ||
+      (method !== undefined && ctx.nothingToProtect(method, definition.path))
+    ) {
       return new InterceptingCall(nextCall(callOptions));
     }
     const call = nextCall(callOptions);

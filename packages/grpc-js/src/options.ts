@@ -31,11 +31,18 @@ export interface InterceptorContext {
   readonly unknownMethods: "reject" | "pass";
   readonly onError: SzcryptGrpcOptions["onError"];
   methodFor(serializer: unknown, path: string): DescMethod | undefined;
+  /**
+   * Whether neither the method's request nor its response type has a sensitive
+   * field: such calls get no hooks at all. False when a plan does not compile,
+   * so that the schema error reaches the caller as a status.
+   */
+  nothingToProtect(method: DescMethod, path: string): boolean;
 }
 
 /** @internal */
 export function resolveOptions(options: SzcryptGrpcOptions): InterceptorContext {
   const policy = createFieldPolicy(options);
+  const clear = new WeakMap<DescMethod, boolean>();
   const byPath = new Map<string, DescMethod>();
   for (const service of options.services ?? []) {
     for (const method of service.methods) {
@@ -47,5 +54,18 @@ export function resolveOptions(options: SzcryptGrpcOptions): InterceptorContext 
     unknownMethods: options.unknownMethods ?? "reject",
     onError: options.onError,
     methodFor: (serializer, path) => methodOfSerializer(serializer) ?? byPath.get(path),
+    nothingToProtect: (method, path) => {
+      let answer = clear.get(method);
+      if (answer === undefined) {
+        try {
+          const crypto = policy.cryptoFor(path);
+          answer = crypto.plan(method.input).isEmpty && crypto.plan(method.output).isEmpty;
+        } catch {
+          answer = false;
+        }
+        clear.set(method, answer);
+      }
+      return answer;
+    },
   };
 }

@@ -26,7 +26,10 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
   return (methodDescriptor, call) => {
     const method = ctx.methodFor(methodDescriptor.requestDeserialize, methodDescriptor.path);
     const crypto = ctx.cryptoFor(methodDescriptor.path);
-    if (method === undefined && ctx.unknownMethods === "pass") {
+    if (
+      (method === undefined && ctx.unknownMethods === "pass") ||
+      (method !== undefined && ctx.nothingToProtect(method, methodDescriptor.path))
+    ) {
       return new ServerInterceptingCall(call);
     }
     let failed = false;
