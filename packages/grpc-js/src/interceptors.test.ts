@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import { credentials, ServerInterceptingCall, type ServerInterceptor, status } from "@grpc/grpc-js";
+import { credentials, Metadata, ServerInterceptingCall, type ServerInterceptor, status } from "@grpc/grpc-js";
 import {
   createFieldCrypto,
   decryptLegacyBytes,
@@ -276,6 +276,39 @@ describe("responses the client cannot decrypt", () => {
       assert.ok(!result.details.includes("4111"));
     } finally {
       c.close();
+    }
+  });
+});
+
+describe("a server stream whose second message the client cannot decrypt", () => {
+  it("ends with INTERNAL after the first message, without hanging", async () => {
+    const good = createFieldCrypto({ key: KEY }).encryptMessage(PaymentSchema, create(PaymentSchema, samplePayment(1)));
+    const server = await startPaymentServer([], () => ({
+      ...grpcPaymentHandlers(),
+      watch: (call: { write(p: Payment): void; end(): void }) => {
+        call.write(good);
+        call.write(create(PaymentSchema, { cardNumber: "4111 in the clear" }));
+        call.write(good);
+        call.end();
+      },
+    }));
+    const c = client(server.port);
+    try {
+      const received: Payment[] = [];
+      const result = await rejection(
+        new Promise((resolve, reject) => {
+          const stream = c.watch({ count: 3 }, new Metadata(), { deadline: Date.now() + 10_000 });
+          stream.on("data", (p: Payment) => received.push(p));
+          stream.on("error", reject);
+          stream.on("end", resolve);
+        }),
+      );
+      assert.equal(result.code, status.INTERNAL);
+      assert.match(result.details, /response sensitive field card_number .* could not be decrypted/);
+      assert.deepEqual(received, [create(PaymentSchema, samplePayment(1))], "only the message before the bad one");
+    } finally {
+      c.close();
+      await server.close();
     }
   });
 });
