@@ -128,8 +128,19 @@ async function bidiRate(p: Pair, messages: number): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-/** Each variant measured in every round, rounds interleaved, medians compared: noise hits all alike. */
-async function rounds(variants: Variant[], rounds: number, measure: (p: Pair) => Promise<number>): Promise<Map<Variant, number>> {
+interface Measured {
+  /** Median rate over the rounds. */
+  readonly rate: number;
+  /** Median over the rounds of this variant's rate ÷ the no-op rate measured next to it. */
+  readonly ratio: number;
+}
+
+/**
+ * Each variant measured in every round, rounds interleaved (order reversed
+ * every other round). Ratios are paired per round, then the median taken: a
+ * slow drift in machine load cancels out of each pair.
+ */
+async function rounds(variants: Variant[], rounds: number, measure: (p: Pair) => Promise<number>): Promise<Map<Variant, Measured>> {
   const pairs = new Map<Variant, Pair>();
   for (const v of variants) {
     pairs.set(v, await pair(v));
@@ -149,52 +160,42 @@ async function rounds(variants: Variant[], rounds: number, measure: (p: Pair) =>
       p.close();
     }
   }
-  return new Map(variants.map((v) => [v, median(samples.get(v) ?? [])]));
+  const base = samples.get("no-op") ?? [];
+  return new Map(
+    variants.map((v) => {
+      const own = samples.get(v) ?? [];
+      return [v, { rate: median(own), ratio: median(own.map((x, i) => x / (base[i] ?? x))) }];
+    }),
+  );
 }
 
 export async function grpcRows(selected: (name: string) => boolean): Promise<Row[]> {
   const rows: Row[] = [];
   const all: Variant[] = ["plain", "no-op", "szcrypt legacy-cbc", "szcrypt szc1"];
+  const add = (r: Map<Variant, Measured>, name: string, v: Variant, unit: string, target?: number) => {
+    const noop = { name: "no-op interceptors", opsPerSec: r.get("no-op")?.rate ?? 1 };
+    rows.push(row("grpc", name, r.get(v)?.rate ?? 0, noop, target, unit, r.get(v)?.ratio));
+  };
   for (const inFlight of [1, 32]) {
     const name = `unary-${inFlight}-in-flight`;
     if (!selected(`grpc/${name}`)) {
       continue;
     }
     const r = await rounds(all, 7, (p) => unaryRate(p, "sensitive", inFlight, inFlight === 1 ? 800 : 3000));
-    const noop = { name: "no-op interceptors", opsPerSec: r.get("no-op") ?? 1 };
-    rows.push(row("grpc", `${name}/plain (no interceptors)`, r.get("plain") ?? 0, noop, undefined, "calls"));
-    rows.push(
-      row(
-        "grpc",
-        `${name}/szcrypt legacy-cbc, 8 sensitive fields`,
-        r.get("szcrypt legacy-cbc") ?? 0,
-        noop,
-        inFlight === 32 ? 0.9 : undefined,
-        "calls",
-      ),
-    );
-    rows.push(row("grpc", `${name}/szcrypt szc1, 8 sensitive fields`, r.get("szcrypt szc1") ?? 0, noop, undefined, "calls"));
+    add(r, `${name}/plain (no interceptors)`, "plain", "calls");
+    add(r, `${name}/szcrypt legacy-cbc, 8 sensitive fields`, "szcrypt legacy-cbc", "calls", inFlight === 32 ? 0.9 : undefined);
+    add(r, `${name}/szcrypt szc1, 8 sensitive fields`, "szcrypt szc1", "calls");
   }
   if (selected("grpc/unary-32-in-flight/no-sensitive-field")) {
-    // Two variants whose difference is tens of nanoseconds per call: more rounds, so the medians settle.
+    // Two variants whose difference is tens of nanoseconds per call: more rounds, so the median settles.
     const r = await rounds(["no-op", "szcrypt legacy-cbc"], 11, (p) => unaryRate(p, "clear", 32, 3000));
-    rows.push(
-      row(
-        "grpc",
-        "unary-32-in-flight/no-sensitive-field",
-        r.get("szcrypt legacy-cbc") ?? 0,
-        { name: "no-op interceptors", opsPerSec: r.get("no-op") ?? 1 },
-        0.98,
-        "calls",
-      ),
-    );
+    add(r, "unary-32-in-flight/no-sensitive-field", "szcrypt legacy-cbc", "calls", 0.98);
   }
   if (selected("grpc/bidi-10k")) {
     const r = await rounds(all, 3, (p) => bidiRate(p, 10_000));
-    const noop = { name: "no-op interceptors", opsPerSec: r.get("no-op") ?? 1 };
-    rows.push(row("grpc", "bidi-10k/plain (no interceptors)", r.get("plain") ?? 0, noop, undefined, "msgs"));
-    rows.push(row("grpc", "bidi-10k/szcrypt legacy-cbc", r.get("szcrypt legacy-cbc") ?? 0, noop, undefined, "msgs"));
-    rows.push(row("grpc", "bidi-10k/szcrypt szc1", r.get("szcrypt szc1") ?? 0, noop, undefined, "msgs"));
+    add(r, "bidi-10k/plain (no interceptors)", "plain", "msgs");
+    add(r, "bidi-10k/szcrypt legacy-cbc", "szcrypt legacy-cbc", "msgs");
+    add(r, "bidi-10k/szcrypt szc1", "szcrypt szc1", "msgs");
   }
   return rows;
 }

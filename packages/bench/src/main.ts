@@ -54,7 +54,7 @@ Written by \`pnpm bench\` on ${new Date().toISOString().slice(0, 10)}; do not ed
 
 Machine: ${machine}.
 
-Every figure is a ratio against a baseline measured in the same run, because these machines are noisy: absolute ns/op are for orientation only. gRPC cases run client and server in one process on loopback, interleave the variants over several rounds and compare medians.
+Every figure is a ratio against a baseline measured in the same run, because these machines are noisy: absolute ns/op are for orientation only. gRPC cases run client and server in one process on loopback and interleave the variants over several rounds; their ratio is the median of per-round ratios to the no-op run next to it, so slow drift in machine load cancels out.
 
 ${table}
 

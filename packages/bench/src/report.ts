@@ -18,13 +18,15 @@ export function row(
   baseline?: { name: string; opsPerSec: number },
   target?: number,
   unit?: string,
+  /** A ratio measured otherwise (the median of paired per-round ratios) instead of opsPerSec ÷ baseline. */
+  ratio?: number,
 ): Row {
   return {
     group,
     name,
     nsPerOp: 1e9 / opsPerSec,
     opsPerSec,
-    ...(baseline === undefined ? {} : { baseline, ratio: opsPerSec / baseline.opsPerSec }),
+    ...(baseline === undefined ? {} : { baseline, ratio: ratio ?? opsPerSec / baseline.opsPerSec }),
     ...(target === undefined ? {} : { target }),
     ...(unit === undefined ? {} : { unit }),
   };
