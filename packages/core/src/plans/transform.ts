@@ -1,5 +1,5 @@
 import { isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
-import type { FieldOp, LeafOp, PlanNode } from "./field-plan.js";
+import type { ChildOp, FieldOp, LeafOp, PlanNode } from "./field-plan.js";
 
 /** Turns one sensitive value into another (encrypts or decrypts it). */
 export type LeafTransform = (value: string | Uint8Array, leaf: LeafOp) => string | Uint8Array;
@@ -60,14 +60,13 @@ function walk(node: PlanNode, msg: Msg, fn: LeafTransform, depth: number): Msg {
 function applyOp(op: FieldOp, value: unknown, fn: LeafTransform, depth: number): unknown {
   switch (op.shape) {
     case "singular":
-      return op.kind === "leaf" ? leaf(op, value, fn, op.field.name) : child(op.node, value, fn, op.field.name, op.fieldName, depth);
+      return op.kind === "leaf" ? leaf(op, value, fn, undefined) : child(op, value, fn, undefined, depth);
     case "list": {
       const list = value as readonly unknown[];
       let out: unknown[] | undefined;
       for (let i = 0; i < list.length; i++) {
         const item = list[i];
-        const seg = `${op.field.name}[${i}]`;
-        const next = op.kind === "leaf" ? leaf(op, item, fn, seg) : child(op.node, item, fn, seg, op.fieldName, depth);
+        const next = op.kind === "leaf" ? leaf(op, item, fn, i) : child(op, item, fn, i, depth);
         if (next !== item) {
           out ??= list.slice();
           out[i] = next;
@@ -80,8 +79,7 @@ function applyOp(op: FieldOp, value: unknown, fn: LeafTransform, depth: number):
       let out: Record<string, unknown> | undefined;
       for (const key of Object.keys(map)) {
         const item = map[key];
-        const seg = `${op.field.name}[${quoteKey(key)}]`;
-        const next = op.kind === "leaf" ? leaf(op, item, fn, seg) : child(op.node, item, fn, seg, op.fieldName, depth);
+        const next = op.kind === "leaf" ? leaf(op, item, fn, key) : child(op, item, fn, key, depth);
         if (next !== item) {
           out ??= { ...map };
           out[key] = next;
@@ -92,10 +90,19 @@ function applyOp(op: FieldOp, value: unknown, fn: LeafTransform, depth: number):
   }
 }
 
-function leaf(op: LeafOp, value: unknown, fn: LeafTransform, seg: string): unknown {
+/** Where a value sits in its field: a list index, a map key, or nothing for a singular field. */
+type Slot = number | string | undefined;
+
+// Built only when an error needs it: paths are never computed on the per-message path.
+function segment(op: FieldOp, slot: Slot): string {
+  const name = op.field.name;
+  return slot === undefined ? name : typeof slot === "number" ? `${name}[${slot}]` : `${name}[${quoteKey(slot)}]`;
+}
+
+function leaf(op: LeafOp, value: unknown, fn: LeafTransform, slot: Slot): unknown {
   if (op.scalar === "string" ? typeof value !== "string" : !(value instanceof Uint8Array)) {
     throw new SzcryptError("INVALID_PLAINTEXT", `expected ${op.scalar === "string" ? "a string" : "a Uint8Array"} value`, {
-      fieldPath: seg,
+      fieldPath: segment(op, slot),
       fieldName: op.fieldName,
     });
   }
@@ -105,18 +112,18 @@ function leaf(op: LeafOp, value: unknown, fn: LeafTransform, seg: string): unkno
   try {
     return fn(value as string | Uint8Array, op);
   } catch (err) {
-    throw withPath(err, seg, op.fieldName, true);
+    throw withPath(err, segment(op, slot), op.fieldName, true);
   }
 }
 
-function child(node: PlanNode, value: unknown, fn: LeafTransform, seg: string, fieldName: string, depth: number): unknown {
+function child(op: ChildOp, value: unknown, fn: LeafTransform, slot: Slot, depth: number): unknown {
   if (typeof value !== "object" || value === null) {
     return value;
   }
   try {
-    return walk(node, value as Msg, fn, depth + 1);
+    return walk(op.node, value as Msg, fn, depth + 1);
   } catch (err) {
-    throw withPath(err, seg, fieldName, false);
+    throw withPath(err, segment(op, slot), op.fieldName, false);
   }
 }
 
