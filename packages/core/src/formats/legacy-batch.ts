@@ -1,5 +1,6 @@
 import type { SzcryptKey } from "../keys/key.js";
 import { ecbFor } from "./aes-ecb.js";
+import { unpaddedLength, xorInto } from "./cbc-blocks.js";
 import { decryptLegacyBytes, encryptLegacyBytes } from "./legacy-cbc.js";
 import { randomBytesPooled } from "./random.js";
 
@@ -111,17 +112,9 @@ export function decryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKe
   for (const i of small) {
     const v = values[i] as Uint8Array;
     const len = v.length - BLOCK;
-    for (let k = 0; k < len; k++) {
-      plain[at + k] = (plain[at + k] as number) ^ (v[k] as number);
-    }
-    // Strict PKCS#7 without an early exit.
-    const last = at + len - 1;
-    const n = plain[last] as number;
-    let bad = (n === 0 ? 1 : 0) | (n > BLOCK ? 1 : 0);
-    for (let k = 0; k < BLOCK; k++) {
-      bad |= (k < n ? 1 : 0) & ((plain[last - k] as number) !== n ? 1 : 0);
-    }
-    out[i] = bad === 0 ? plain.subarray(at, at + len - n) : undefined;
+    xorInto(plain, at, v, 0, len);
+    const length = unpaddedLength(plain, at, at + len);
+    out[i] = length < 0 ? undefined : plain.subarray(at, at + length);
     at += len;
   }
   return out;

@@ -4,6 +4,7 @@ import { decodeUtf8Strict, encodeUtf8 } from "../encoding/utf8.js";
 import { decryptFailed, SzcryptError } from "../errors/szcrypt-error.js";
 import { keyMaterial, type SzcryptKey } from "../keys/key.js";
 import { ecbFor } from "./aes-ecb.js";
+import { unpaddedLength, xorInto } from "./cbc-blocks.js";
 import { randomBytesPooled } from "./random.js";
 
 /**
@@ -133,35 +134,13 @@ export function decryptLegacyBytes(data: Uint8Array, key: SzcryptKey): Buffer {
   }
 }
 
-/** target[i] ^= source[i] for every byte of target, a 32-bit word at a time where both are aligned. */
-function xorInto(target: Uint8Array, source: Uint8Array): void {
-  const n = target.length;
-  if (target.byteOffset % 4 === 0 && source.byteOffset % 4 === 0 && n % 4 === 0) {
-    const t = new Uint32Array(target.buffer, target.byteOffset, n / 4);
-    const s = new Uint32Array(source.buffer, source.byteOffset, n / 4);
-    for (let i = 0; i < t.length; i++) {
-      t[i] = (t[i] as number) ^ (s[i] as number);
-    }
-    return;
-  }
-  for (let i = 0; i < n; i++) {
-    target[i] = (target[i] as number) ^ (source[i] as number);
-  }
-}
-
 // CBC decryption parallelises: one ECB pass over every block, then p_i = D(c_i) ⊕ c_{i-1}.
 function decryptSmall(data: Uint8Array, key: SzcryptKey): Buffer {
   const plain = ecbFor(key).decrypt.update(data.subarray(BLOCK));
-  xorInto(plain, data);
-  // Strict PKCS#7, checked without an early exit so the time does not depend on where it fails.
-  const n = plain[plain.length - 1] as number;
-  let bad = (n === 0 ? 1 : 0) | (n > BLOCK ? 1 : 0);
-  for (let i = 1; i <= BLOCK; i++) {
-    const inPad = i <= n ? 1 : 0;
-    bad |= inPad & ((plain[plain.length - i] as number) !== n ? 1 : 0);
-  }
-  if (bad !== 0) {
+  xorInto(plain, 0, data, 0, plain.length);
+  const length = unpaddedLength(plain, 0, plain.length);
+  if (length < 0) {
     throw decryptFailed();
   }
-  return plain.subarray(0, plain.length - n);
+  return plain.subarray(0, length);
 }
