@@ -1,4 +1,4 @@
-// Paths for tests: the repository's root and the shared/ folder beside it.
+// Paths for tests: the repository's root and the vendored Wycheproof vectors.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,19 +20,14 @@ export function readJson(path: string): unknown {
 }
 
 /**
- * The Wycheproof folder: SZCRYPT_WYCHEPROOF_DIR, else ../shared/vectors/wycheproof
- * beside the checkout. Returns the folder, or a reason to skip. In CI it must be
- * there: a CI run that silently skips them would prove nothing.
+ * The Wycheproof folder vendored in the repository (conformance/vectors/wycheproof, with
+ * its Apache-2.0 LICENSE), or SZCRYPT_WYCHEPROOF_DIR to run another copy. A missing
+ * folder is an error, never a skip: a run that silently skips them would prove nothing.
  */
-export function wycheproofDir(): { dir: string } | { skip: string } {
-  const dir = process.env["SZCRYPT_WYCHEPROOF_DIR"] ?? resolve(repoRoot(), "../shared/vectors/wycheproof");
-  if (existsSync(join(dir, "aes_cbc_pkcs5_test.json"))) {
-    return { dir };
+export function wycheproofDir(): { dir: string } {
+  const dir = process.env["SZCRYPT_WYCHEPROOF_DIR"] ?? resolve(repoRoot(), "conformance/vectors/wycheproof");
+  if (!existsSync(join(dir, "aes_cbc_pkcs5_test.json"))) {
+    throw new Error(`Wycheproof vectors not found at ${dir}`);
   }
-  const reason = `Wycheproof vectors not found at ${dir} (set SZCRYPT_WYCHEPROOF_DIR)`;
-  if (process.env["CI"] === "true") {
-    throw new Error(`${reason}; CI must run them`);
-  }
-  console.log(`SKIPPED: ${reason}`);
-  return { skip: reason };
+  return { dir };
 }
