@@ -7,10 +7,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 rm -rf "$here/gen"
 mkdir -p "$here/gen"
-protoc -I "$root/proto" -I /usr/include \
+protoc -I "$root/packages/core/proto" -I "$root/proto" -I /usr/include \
   --python_out="$here/gen" \
   --grpc_python_out="$here/gen" \
   --plugin=protoc-gen-grpc_python="$(command -v grpc_python_plugin)" \
-  "$root/proto/sz/crypt/v1/options.proto" "$root/proto/sz/examples/v1/payments.proto"
+  "$root/packages/core/proto/sz/crypt/v1/options.proto" "$root/proto/sz/examples/v1/payments.proto"
 # The gRPC stubs of options.proto are empty (no services): keep only what is used.
 rm -f "$here/gen/sz/crypt/v1/options_pb2_grpc.py"

@@ -205,7 +205,7 @@ describe("szcrypt lint", () => {
     const set = join(tmp, "set.binpb");
     const build = spawnSync(
       join(repo, "node_modules/.bin/buf"),
-      ["build", join(repo, "proto"), "--path", join(repo, "proto/sz/examples"), "--as-file-descriptor-set", "-o", set],
+      ["build", repo, "--path", join(repo, "proto/sz/examples"), "--as-file-descriptor-set", "-o", set],
       { encoding: "utf8" },
     );
     assert.equal(build.status, 0, build.stderr);

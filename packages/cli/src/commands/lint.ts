@@ -3,7 +3,6 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createFileRegistry, type DescMessage, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { compileFieldPlan, isSzcryptError } from "@szcrypt/core";
@@ -78,7 +77,7 @@ export function buildDescriptorSet(protoDir: string): Uint8Array {
     const modules = ["  - path: user"];
     if (!existsSync(join(dir, OPTIONS_PROTO))) {
       // The user's protos import sz/crypt/v1/options.proto: supply szcrypt's own copy.
-      const bundled = join(dirname(fileURLToPath(import.meta.url)), "..", "proto", OPTIONS_PROTO);
+      const bundled = createRequire(import.meta.url).resolve(`@szcrypt/core/proto/${OPTIONS_PROTO}`);
       mkdirSync(join(work, "szcrypt", dirname(OPTIONS_PROTO)), { recursive: true });
       copyFileSync(bundled, join(work, "szcrypt", OPTIONS_PROTO));
       modules.push("  - path: szcrypt");
