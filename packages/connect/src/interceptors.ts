@@ -1,7 +1,8 @@
-import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
 import { create, isMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import {
+  compileServicePlans,
   createFieldPolicy,
   decryptFailure,
   encryptFailure,
@@ -12,6 +13,14 @@ import {
 } from "@szcrypt/core";
 
 export interface SzcryptConnectOptions extends FieldPolicyOptions {
+  /**
+   * The services this interceptor will see. Their request and response types
+   * are checked when the interceptor is created, so an invalid
+   * `(sz.crypt.v1.sensitive)` annotation throws `SCHEMA_INVALID` then rather
+   * than failing calls. Without it, each method is checked at its first call,
+   * still before any handler runs.
+   */
+  readonly services?: readonly DescService[];
   /**
    * Called with every error szcrypt turns into a ConnectError, for the
    * service's logs. Errors never hold a key, a plaintext or a ciphertext.
@@ -76,6 +85,7 @@ export function createConnectServerInterceptor(options: SzcryptConnectOptions = 
 
 function makeInterceptor(options: SzcryptConnectOptions, side: Side): Interceptor {
   const policy = createFieldPolicy(options);
+  compileServicePlans(options.services ?? []);
   // The client encrypts what it sends; the server decrypts what it receives.
   const outbound = side === "client" ? encrypt : decrypt;
   const inbound = side === "client" ? decrypt : encrypt;
@@ -90,6 +100,14 @@ function makeInterceptor(options: SzcryptConnectOptions, side: Side): Intercepto
       }
       return new ConnectError(failure.message, CODES[failure.kind]);
     };
+    try {
+      // Both sides' plans before anything moves: no handler runs for a method
+      // whose response could never be encrypted.
+      crypto.plan(req.method.input);
+      crypto.plan(req.method.output);
+    } catch (err) {
+      throw fail(encryptFailure(err, "request"));
+    }
     const onRequest = (message: MessageShape<DescMessage>) => {
       try {
         return outbound(crypto, req.method.input, asMessage(req.method.input, message));

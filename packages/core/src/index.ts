@@ -41,6 +41,7 @@ export { DEFAULT_KEY_ID, isKeyring, Keyring } from "./keys/keyring.js";
 export type { ChildOp, FieldOp, FieldPlan, FieldShape, LeafOp, PlanNode, SensitiveFieldInfo } from "./plans/field-plan.js";
 export { compileFieldPlan } from "./plans/field-plan.js";
 export { REDACTED, redact, redactJson } from "./plans/redact.js";
+export { compileMethodPlans, compileServicePlans } from "./plans/service-plans.js";
 export type { LeafTransform } from "./plans/transform.js";
 export { transformMessage } from "./plans/transform.js";
 export type { TransportFailure } from "./transport/failure.js";

@@ -1,5 +1,5 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { createFieldPolicy, type FieldCrypto, type FieldPolicyOptions, type SzcryptError } from "@szcrypt/core";
+import { compileServicePlans, createFieldPolicy, type FieldCrypto, type FieldPolicyOptions, type SzcryptError } from "@szcrypt/core";
 import { methodOfSerializer } from "./service-definition.js";
 
 export { DEFAULT_KEY_ENV } from "@szcrypt/core";
@@ -37,11 +37,19 @@ export interface InterceptorContext {
    * so that the schema error reaches the caller as a status.
    */
   nothingToProtect(method: DescMethod, path: string): boolean;
+  /**
+   * The schema error of a method's request or response type, if any: checked
+   * before a call goes further, so no handler runs for a method whose response
+   * could never be encrypted.
+   */
+  schemaError(method: DescMethod, path: string): unknown;
 }
 
 /** @internal */
 export function resolveOptions(options: SzcryptGrpcOptions): InterceptorContext {
   const policy = createFieldPolicy(options);
+  // Invalid annotations in the services given up front fail here, at creation.
+  compileServicePlans(options.services ?? []);
   const clear = new WeakMap<DescMethod, boolean>();
   const byPath = new Map<string, DescMethod>();
   for (const service of options.services ?? []) {
@@ -66,6 +74,16 @@ export function resolveOptions(options: SzcryptGrpcOptions): InterceptorContext 
         clear.set(method, answer);
       }
       return answer;
+    },
+    schemaError: (method, path) => {
+      try {
+        const crypto = policy.cryptoFor(path);
+        crypto.plan(method.input);
+        crypto.plan(method.output);
+        return undefined;
+      } catch (err) {
+        return err;
+      }
     },
   };
 }

@@ -49,6 +49,11 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
           reject(unknownMethodStatus(methodDescriptor.path));
           return;
         }
+        const schemaError = ctx.schemaError(method, methodDescriptor.path);
+        if (schemaError !== undefined) {
+          reject(encryptStatus(schemaError, "response"));
+          return;
+        }
         next(metadata);
       })
       .withOnReceiveMessage((message, next) => {

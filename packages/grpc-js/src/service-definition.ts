@@ -1,5 +1,6 @@
 import { create, type DescMessage, type DescMethod, type DescService, fromBinary, isMessage, toBinary } from "@bufbuild/protobuf";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
+import { compileServicePlans } from "@szcrypt/core";
 
 // Marks the serializer functions of a method definition with its protobuf
 // method, so interceptors find the schema from what grpc-js hands them. A
@@ -12,8 +13,12 @@ const METHOD = Symbol.for("@szcrypt/grpc-js/method");
  * responses may be messages or plain init objects, as grpc-js callers pass.
  *
  * Servers: `server.addService(createGrpcServiceDefinition(PaymentService), impl)`.
+ *
+ * @throws SzcryptError SCHEMA_INVALID when a request or response type of any
+ * method carries an invalid `(sz.crypt.v1.sensitive)` annotation, naming the field.
  */
 export function createGrpcServiceDefinition(service: DescService): ServiceDefinition {
+  compileServicePlans([service]);
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
   for (const method of service.methods) {
     definition[method.localName] = {
