@@ -102,7 +102,10 @@ describe("szcrypt exit codes and messages", () => {
     const token = szcrypt(["encrypt", "x"], { env }).out.trim();
     const r = szcrypt(["decrypt", token], { env: { SZCRYPT_KEY: `utf8:${PAGE_KEY}` } });
     assert.equal(r.code, 1);
-    assert.equal(r.err, "szcrypt: DECRYPT_FAILED: decryption failed\n");
+    assert.equal(
+      r.err,
+      "szcrypt: DECRYPT_FAILED: decryption failed (if every token from a peer fails, compare `szcrypt fingerprint` on both sides: the keys or their readings differ)\n",
+    );
   });
 
   it("3 without a key, explaining how to set one and never echoing a bad one", () => {
@@ -214,9 +217,21 @@ describe("szcrypt lint", () => {
     assert.match(r.out, /sensitive {2}sz\.examples\.v1\.Payment\.card_number/);
   });
 
-  it("says when the protos do not compile (exit 4) or the folder is missing (exit 7)", () => {
+  it("counts the valid annotations of a message that also has an invalid one", () => {
+    const dir = protoDir(
+      "mixed",
+      "message Order { string card = 1 [(sz.crypt.v1.sensitive) = true]; int64 total = 2 [(sz.crypt.v1.sensitive) = true]; bytes pin = 3 [(sz.crypt.v1.sensitive) = true]; }",
+    );
+    const r = szcrypt(["lint", dir, "--list"]);
+    assert.equal(r.code, 6, r.out + r.err);
+    assert.match(r.out, /sensitive {2}acme\.v1\.Order\.card/);
+    assert.match(r.out, /sensitive {2}acme\.v1\.Order\.pin/);
+    assert.match(r.out, /1 message types?, 2 sensitive fields, 1 invalid annotation/);
+  });
+
+  it("says when the protos do not compile (exit 8) or the folder is missing (exit 7)", () => {
     const dir = protoDir("broken", "message Oops { strin x = 1; }");
-    assert.equal(szcrypt(["lint", dir]).code, 4);
+    assert.equal(szcrypt(["lint", dir]).code, 8);
     assert.equal(szcrypt(["lint", join(tmp, "nope")]).code, 7);
   });
 });

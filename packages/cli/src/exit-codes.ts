@@ -10,6 +10,7 @@ export const EXIT = {
   INVALID_PLAINTEXT: 5,
   LINT_ERRORS: 6,
   IO: 7,
+  PROTO_COMPILE: 8,
 } as const;
 
 export const exitCodeHelp = `
@@ -21,7 +22,8 @@ Exit codes:
   4  the input is not a token (or not JSON with --json)
   5  the plaintext cannot be encrypted faithfully (a lone UTF-16 surrogate)
   6  lint found invalid (sz.crypt.v1.sensitive) annotations
-  7  a file or tool could not be read or run`;
+  7  a file or tool could not be read or run
+  8  lint: the .proto files do not compile`;
 
 /** A failure the CLI reports with a message and an exit code. */
 export class CliError extends Error {
@@ -52,7 +54,11 @@ export function describeFailure(err: unknown): { code: number; message: string }
               : err.code === "SCHEMA_INVALID"
                 ? EXIT.LINT_ERRORS
                 : EXIT.USAGE;
-    return { code, message: `${err.code}: ${err.message}` };
+    const hint =
+      err.code === "DECRYPT_FAILED"
+        ? " (if every token from a peer fails, compare `szcrypt fingerprint` on both sides: the keys or their readings differ)"
+        : "";
+    return { code, message: `${err.code}: ${err.message}${hint}` };
   }
   return { code: EXIT.IO, message: err instanceof Error ? err.message : String(err) };
 }

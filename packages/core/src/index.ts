@@ -39,7 +39,7 @@ export { parseKeySpec } from "./keys/key-spec.js";
 export type { KeyringInit, KeyringJson } from "./keys/keyring.js";
 export { DEFAULT_KEY_ID, isKeyring, Keyring } from "./keys/keyring.js";
 export type { ChildOp, FieldOp, FieldPlan, FieldShape, LeafOp, PlanNode, SensitiveFieldInfo } from "./plans/field-plan.js";
-export { compileFieldPlan } from "./plans/field-plan.js";
+export { compileFieldPlan, isSensitiveField, validateSensitive } from "./plans/field-plan.js";
 export { REDACTED, redact, redactJson } from "./plans/redact.js";
 export { compileMethodPlans, compileServicePlans } from "./plans/service-plans.js";
 export type { LeafTransform } from "./plans/transform.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createFileRegistry, type DescMessage, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { compileFieldPlan, isSzcryptError } from "@szcrypt/core";
+import { isSensitiveField, isSzcryptError, validateSensitive } from "@szcrypt/core";
 import type { Command } from "commander";
 import { CliError, EXIT } from "../exit-codes.js";
 
@@ -28,28 +28,25 @@ export function lintDescriptorSet(bytes: Uint8Array): LintResult {
   const sensitiveFields: LintResult["sensitiveFields"] = [];
   const errors: LintResult["errors"] = [];
   let messages = 0;
-  const seenErrors = new Set<string>();
   for (const file of registry.files) {
     if (file.name.startsWith("google/protobuf/") || file.name === "sz/crypt/v1/options") {
       continue;
     }
     for (const message of allMessages(file.messages)) {
       messages++;
-      try {
-        const plan = compileFieldPlan(message);
-        for (const f of plan.sensitiveFields) {
-          // Only fields declared on this message: nested ones are reported with their own type.
-          if (!f.path.includes(".")) {
-            sensitiveFields.push({ message: message.typeName, path: f.path, fieldName: f.fieldName });
+      // Each annotation on its own: a message with a valid and an invalid one
+      // counts the valid one and reports the other.
+      for (const field of message.fields) {
+        if (!isSensitiveField(field)) {
+          continue;
+        }
+        try {
+          validateSensitive(field);
+          sensitiveFields.push({ message: message.typeName, path: field.name, fieldName: `${message.typeName}.${field.name}` });
+        } catch (err) {
+          if (!isSzcryptError(err, "SCHEMA_INVALID")) {
+            throw err;
           }
-        }
-      } catch (err) {
-        if (!isSzcryptError(err, "SCHEMA_INVALID")) {
-          throw err;
-        }
-        const key = err.fieldName ?? err.message;
-        if (!seenErrors.has(key)) {
-          seenErrors.add(key);
           errors.push({ fieldName: err.fieldName ?? message.typeName, message: err.rawMessage });
         }
       }
@@ -92,7 +89,7 @@ export function buildDescriptorSet(protoDir: string): Uint8Array {
     if (run.status !== 0) {
       throw new CliError(
         `the .proto files do not compile:\n${run.stderr.replaceAll(`${work}/user/`, `${protoDir.replace(/\/$/, "")}/`).trim()}`,
-        EXIT.MALFORMED,
+        EXIT.PROTO_COMPILE,
       );
     }
     return readFileSync(out);

@@ -23,7 +23,10 @@ export type SzcryptErrorCode =
    * Decryption failed. One code and one message for every cause that depends
    * on the key or the plaintext (bad padding, wrong key, bad authentication
    * tag, unknown key id, invalid UTF-8, a format the policy does not accept),
-   * so that no caller can tell them apart: no padding oracle.
+   * so that no caller can tell them apart: no padding oracle. When every
+   * value from a peer fails, the two sides most likely hold different keys
+   * (or read the same text as different keys: `hex:` versus `utf8:`):
+   * compare `szcrypt fingerprint` on both.
    */
   | "DECRYPT_FAILED"
   /**

@@ -84,7 +84,7 @@ function resolveKeySource(key: FieldPolicyOptions["key"]): KeySource {
   if (text === undefined || text === "") {
     throw new SzcryptError(
       "KEY_UNAVAILABLE",
-      `no key: set ${DEFAULT_KEY_ENV} to a key spec (e.g. 'hex:' followed by 32 hex digits; \`pnpm szcrypt keygen\` makes one) or keyring JSON, or pass \`key\``,
+      `no key: set ${DEFAULT_KEY_ENV} to a key spec (e.g. 'hex:' followed by 32 hex digits; \`szcrypt keygen\` makes one) or keyring JSON, or pass \`key\``,
     );
   }
   return Keyring.parse(text);

@@ -31,6 +31,19 @@ describe("parseKeySpec", () => {
     assert.equal(parseKeySpec(`hex:${PAGE_KEY}\n`).fingerprint, parseKeySpec(`hex:${PAGE_KEY}`).fingerprint);
   });
 
+  it("refuses a bare base64 value with a message about base64, never quoting it", () => {
+    const bare = Buffer.alloc(32, 7).toString("base64"); // "BwcH…": base64, not hex digits
+    assert.throws(
+      () => parseKeySpec(bare),
+      (err: unknown) =>
+        isSzcryptError(err, "KEY_INVALID") &&
+        /looks like standard base64/.test(err.message) &&
+        /'base64:<value>'/.test(err.message) &&
+        !err.message.includes(bare) &&
+        !/hex digits to 16 bytes/.test(err.message),
+    );
+  });
+
   it("refuses a bare 32-character hex value, explaining both readings", () => {
     assert.throws(
       () => parseKeySpec(PAGE_KEY),

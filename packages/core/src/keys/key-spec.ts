@@ -59,6 +59,14 @@ export function parseKeySpec(spec: string, options: { id?: string } = {}): Szcry
 
 function bareValueMessage(text: string): string {
   const looksHex32 = text.length === 32 && HEX_RE.test(text);
+  if (!HEX_RE.test(text) && BASE64_RE.test(text) && text.length >= 16) {
+    // Describes the shape only: the value itself is never quoted.
+    return (
+      "the key spec has no encoding prefix and looks like standard base64: " +
+      "write it as 'base64:<value>' if it is base64 (16, 24 or 32 bytes once decoded), " +
+      "or name its reading with 'hex:' or 'utf8:'"
+    );
+  }
   const lead = looksHex32
     ? "the key spec is a bare 32-character hex string, which has two readings"
     : "the key spec has no encoding prefix";

@@ -63,7 +63,9 @@ export interface FieldPlan {
 /** A predicate marking the fields a plan collects. */
 export type FieldMarker = (field: DescField) => boolean;
 
-const isSensitive: FieldMarker = (field) => hasOption(field, sensitive) && getOption(field, sensitive);
+/** Whether a field carries `(sz.crypt.v1.sensitive) = true` (valid or not). */
+export const isSensitiveField: FieldMarker = (field) => hasOption(field, sensitive) && getOption(field, sensitive);
+const isSensitive = isSensitiveField;
 
 const planCache = new WeakMap<DescMessage, FieldPlan>();
 
@@ -173,7 +175,14 @@ function messageOf(field: DescField): DescMessage | undefined {
   }
 }
 
-function validateSensitive(field: DescField): void {
+/**
+ * Checks one field that carries `(sz.crypt.v1.sensitive) = true`: only string
+ * and bytes values may be marked.
+ *
+ * @throws SzcryptError SCHEMA_INVALID naming the field and the fix.
+ * @internal for tools that check annotations one by one (`szcrypt lint`).
+ */
+export function validateSensitive(field: DescField): void {
   const scalar = scalarOf(field);
   if (scalar === ScalarType.STRING || scalar === ScalarType.BYTES) {
     return;
