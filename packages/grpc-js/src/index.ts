@@ -5,4 +5,6 @@ export type { SzcryptGrpcOptions } from "./options.js";
 export { DEFAULT_KEY_ENV } from "./options.js";
 export { createServerInterceptor } from "./server-interceptor.js";
 export { createGrpcServiceDefinition } from "./service-definition.js";
+export type { GrpcHandler, GrpcServiceImplementation } from "./service-implementation.js";
+export { addGrpcService } from "./service-implementation.js";
 export type { SzcryptStatus } from "./status.js";
