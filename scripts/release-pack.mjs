@@ -105,7 +105,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(2);
   }
   try {
-    const tarballs = releasePack(outDir);
+    // Under `pnpm test` turbo has built every package already (SZCRYPT_PACK_BUILT=1).
+    const tarballs = releasePack(outDir, { build: process.env.SZCRYPT_PACK_BUILT !== "1" });
     for (const [name, file] of Object.entries(tarballs)) console.log(`${name}\t${file}`);
   } catch (err) {
     console.error(`release:pack: ${err.message}`);
