@@ -35,17 +35,22 @@ export type GrpcServiceImplementation<S extends DescService> = {
 /**
  * Adds a protobuf-es v2 service to a grpc-js server with typed handlers: the
  * typed form of `server.addService(createGrpcServiceDefinition(service), impl)`.
+ * Methods left out answer `UNIMPLEMENTED`, as grpc-js does.
  *
  * @example
  * ```ts
  * addGrpcService(server, PaymentService, {
  *   authorize: (call, callback) => callback(null, { ...call.request, id: "p-1" }),
- *   // …every other method of the service
+ *   // methods left out answer UNIMPLEMENTED
  * });
  * ```
  * @throws SzcryptError SCHEMA_INVALID when a method's request or response type
  * carries an invalid `(sz.crypt.v1.sensitive)` annotation, naming the field.
  */
-export function addGrpcService<S extends DescService>(server: Server, service: S, implementation: GrpcServiceImplementation<S>): void {
+export function addGrpcService<S extends DescService>(
+  server: Server,
+  service: S,
+  implementation: Partial<GrpcServiceImplementation<S>>,
+): void {
   server.addService(createGrpcServiceDefinition(service), implementation as unknown as UntypedServiceImplementation);
 }
