@@ -7,6 +7,14 @@ import { keygenCommand } from "./commands/keygen.js";
 import { lintCommand } from "./commands/lint.js";
 import { describeFailure, EXIT, exitCodeHelp } from "./exit-codes.js";
 
+// `szcrypt --help | head`: a reader that stops early is not an error.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") {
+    process.exit(0);
+  }
+  throw err;
+});
+
 const program = new Command()
   .name("szcrypt")
   .description(
