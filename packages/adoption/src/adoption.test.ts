@@ -218,6 +218,20 @@ describe("the conformance runner, installed from its tarball", () => {
     assert.doesNotMatch(r.out, /live peer:/);
   });
 
+  it("the minimal peer in IMPLEMENTERS.md passes, run as the guide says", { skip }, () => {
+    const implementers = fencedBlocks(readFileSync(join(repo, "conformance/IMPLEMENTERS.md"), "utf8"));
+    const peer = implementers.find((b) => b.lang === "python");
+    const command = implementers.find((b) => b.lang === "sh" && b.body.includes("minimal_peer.py"));
+    assert.ok(peer !== undefined && command !== undefined, "IMPLEMENTERS.md lost its minimal peer or its command");
+    writeFileSync(join(project, "minimal_peer.py"), peer.body);
+    // The guide's command, with Debian's python3 (PyCryptodome comes from Debian here).
+    const line = command.body.trim().replace(/^npx /, "").replace('"python3 ', `"${python} `);
+    const r = run("bash", ["-c", `npx ${line} --peer-cases 100`], { cwd: project });
+    assert.equal(r.code, 0, r.out.slice(-3000));
+    assert.match(r.out, /^ok {3}200\/200 {2}live peer: minimal peer/m);
+    assert.match(lastLine(r.out), /^\d+ passed, 0 failed$/);
+  });
+
   for (const [mode, caught] of [
     ["padding", /^FAIL peer\/peer-to-ts\/(string|bytes)\/\d+: /m],
     ["json", /^FAIL peer\/peer-to-ts\/json\/\d+: /m],
