@@ -91,7 +91,10 @@ async function main(): Promise<number> {
     try {
       const { cases, generator, notApplicable } = casesFromFile(file);
       if (notApplicable !== undefined && notApplicable.count > 0) {
-        console.log(`SKIPPED: ${notApplicable.count} cases of ${file.replace(`${process.cwd()}/`, "")}: ${notApplicable.reason}`);
+        // With --list, stdout holds case names only.
+        (opts.list ? console.error : console.log)(
+          `SKIPPED: ${notApplicable.count} cases of ${file.replace(`${process.cwd()}/`, "")}: ${notApplicable.reason}`,
+        );
       }
       groups.push({ label: `${file.replace(`${process.cwd()}/`, "")} (${generator ?? "unknown generator"})`, cases });
     } catch (err) {

@@ -1,3 +1,4 @@
+import { createCipheriv } from "node:crypto";
 import {
   decryptJsonLegacy,
   decryptLegacy,
@@ -74,7 +75,32 @@ function typed(value: unknown): TypedValue {
   }
 }
 
-const jsonArb = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.dictionary(fc.string(), fc.double())).map(typed);
+/** A JS JSON value in the typed form, bigints included (Python ints of any size). */
+function typedDeep(value: unknown): TypedValue {
+  return typeof value === "bigint" ? { int: value.toString() } : typed(value);
+}
+
+// What json.dumps gets wrong most often: non-ASCII text (ensure_ascii), big
+// ints, NaN and the infinities, -0.0 and the exponent forms of float repr.
+const jsonEdgeArb = fc.dictionary(
+  fc.string({ unit: "grapheme", maxLength: 12 }),
+  fc.oneof(
+    fc.string({ unit: "grapheme", maxLength: 30 }),
+    fc.string({ unit: "binary", maxLength: 20 }),
+    fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n }),
+    fc.double(),
+    fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 1e16, 1e-7, 0.1, 1e300),
+    fc.boolean(),
+    fc.constant(null),
+  ),
+  { maxKeys: 8 },
+);
+
+const jsonArb: fc.Arbitrary<TypedValue> = fc.oneof(
+  fc.jsonValue({ maxDepth: 4 }).map(typed),
+  fc.dictionary(fc.string(), fc.double()).map(typed),
+  jsonEdgeArb.map((d): TypedValue => ({ dict: Object.entries(d).map(([k, v]) => [k, typedDeep(v)] as [string, TypedValue]) })),
+);
 
 /**
  * Random cross-checks against a peer, both ways: szcrypt encrypts and the peer
@@ -110,12 +136,126 @@ export function crossCheckCases(peer: PeerProcess, perKind: number, seed: number
       cases.push({ name: `peer/${direction}/${kind}/${Math.floor(i / 2) + 1}`, comment: `${keySpec.split(":")[0]} key`, run });
     });
   }
+  cases.push(...invalidTokenCases(peer, Math.max(2, Math.ceil(perKind / 20)), seed));
+  // Last: every IV and nonce the peer chose in the cases above.
+  cases.push({
+    name: "peer/peer-to-ts/ivs-unique/1",
+    comment: "no IV or nonce repeats across the peer's encryptions",
+    run: () => checkIvsUnique(),
+  });
+  return cases;
+}
+
+// The IVs (legacy-cbc) and nonces (szc1) of every token the peer made, as hex.
+const peerIvs: string[] = [];
+
+function noteIv(raw: Uint8Array, offset: number, length: number): void {
+  peerIvs.push(Buffer.from(raw.subarray(offset, offset + length)).toString("hex"));
+}
+
+function checkIvsUnique(): void {
+  if (peerIvs.length < 2) {
+    throw new Error("no peer encryption ran before this case: select some peer/peer-to-ts cases with it");
+  }
+  const seen = new Set<string>();
+  for (const iv of peerIvs) {
+    if (seen.has(iv)) {
+      throw new Error(`the peer used the same IV or nonce twice in ${peerIvs.length} encryptions: each value needs a fresh random one`);
+    }
+    seen.add(iv);
+  }
+}
+
+/** The raw key bytes of a key spec (the runner's own reading, independent of the library's parser). */
+function keyBytes(spec: string): Buffer {
+  const colon = spec.indexOf(":");
+  const body = spec.slice(colon + 1);
+  const reading = spec.slice(0, colon);
+  return reading === "hex" ? Buffer.from(body, "hex") : reading === "base64" ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
+}
+
+/** iv ‖ AES-CBC(key, iv, blocks) with no padding added: `blocks` carries whatever padding the case wants. */
+function cbcRaw(key: Buffer, iv: Uint8Array, blocks: Uint8Array): Buffer {
+  const cipher = createCipheriv(`aes-${key.length * 8}-cbc`, key, iv);
+  cipher.setAutoPadding(false);
+  return Buffer.concat([iv, cipher.update(blocks), cipher.final()]);
+}
+
+type Shape = "bad-padding-zero" | "bad-padding-too-long" | "bad-padding-mixed" | "truncated" | "iv-only" | "invalid-utf8";
+
+/** A token that no correct implementation decrypts, whatever the key reading. */
+function invalidToken(shape: Shape, keySpec: string, bytes: Uint8Array): Buffer {
+  const key = keyBytes(keySpec);
+  const iv = bytes.subarray(0, 16);
+  const body = Buffer.from(bytes.subarray(16, 48)); // two blocks of random plaintext
+  switch (shape) {
+    case "bad-padding-zero":
+      body[31] = 0;
+      return cbcRaw(key, iv, body);
+    case "bad-padding-too-long":
+      body[31] = 17 + ((bytes[48] ?? 0) % 239); // 17..255: longer than a block
+      return cbcRaw(key, iv, body);
+    case "bad-padding-mixed": {
+      const n = 2 + ((bytes[48] ?? 0) % 15); // 2..16
+      body.fill(n, 32 - n);
+      body[32 - n] = n ^ 0x01; // one padding byte that disagrees
+      return cbcRaw(key, iv, body);
+    }
+    case "truncated": {
+      const whole = cbcRaw(key, iv, Buffer.concat([body.subarray(0, 16), Buffer.alloc(16, 16)]));
+      return whole.subarray(0, whole.length - 1 - ((bytes[48] ?? 0) % 15));
+    }
+    case "iv-only":
+      return Buffer.from(iv);
+    case "invalid-utf8": {
+      // Valid PKCS#7 around bytes that are not UTF-8 (a lone continuation byte and 0xff).
+      const plain = Buffer.concat([Buffer.from([0x41, 0x80, 0xff, 0x42]), Buffer.alloc(12, 12)]);
+      return cbcRaw(key, iv, plain);
+    }
+  }
+}
+
+function invalidTokenCases(peer: PeerProcess, perShape: number, seed: number): ConformanceCase[] {
+  const shapes: [Shape, readonly ("string" | "bytes" | "json")[]][] = [
+    ["bad-padding-zero", ["string", "bytes"]],
+    ["bad-padding-too-long", ["string", "bytes"]],
+    ["bad-padding-mixed", ["string", "bytes"]],
+    ["truncated", ["string", "bytes"]],
+    ["iv-only", ["string", "bytes"]],
+    ["invalid-utf8", ["string", "json"]],
+  ];
+  const cases: ConformanceCase[] = [];
+  for (const [shape, types] of shapes) {
+    for (const type of types) {
+      const samples = fc.sample(fc.tuple(keySpecArb, fc.uint8Array({ minLength: 49, maxLength: 49 })), {
+        numRuns: perShape,
+        seed: seed + shape.length * 31 + type.length,
+      });
+      samples.forEach(([keySpec, bytes], i) => {
+        cases.push({
+          name: `peer/ts-to-peer-invalid/${type}-${shape}/${i + 1}`,
+          comment: `the peer must refuse it (${keySpec.split(":")[0]} key)`,
+          run: async () => {
+            const raw = invalidToken(shape, keySpec, bytes);
+            const token = type === "bytes" ? { tokenHex: raw.toString("hex") } : { token: raw.toString("base64") };
+            const r = await peer.request({ op: "decrypt", format: "legacy-cbc", type, keySpec, ...token });
+            if (r.ok) {
+              throw new Error(
+                `the peer decrypted a ${shape} token; it must answer ok: false (fail closed, and the same way for every cause)`,
+              );
+            }
+          },
+        });
+      });
+    }
+  }
   return cases;
 }
 
 function expectOk(r: PeerResponse, what: string): PeerResponse {
   if (!r.ok) {
-    throw new Error(`the peer could not ${what}: ${r.error ?? "no reason given"}`);
+    // The peer's own error text is not echoed: a peer may quote its inputs, and this line goes to CI logs.
+    throw new Error(`the peer could not ${what} (it answered ok: false; run it by hand to see why)`);
   }
   return r;
 }
@@ -155,7 +295,7 @@ async function tsToPeer(peer: PeerProcess, kind: Kind, keySpec: string, value: u
       await peer.request({ op: "decrypt", format: "legacy-cbc", type: kind, keySpec, token: encryptJsonLegacy(js, key) }),
       "decrypt szcrypt's dict",
     );
-    sameText("the text the peer decrypted (szcrypt's pythonJsonDumps)", r["plaintext"], pythonJsonDumps(js));
+    sameText("the text the peer decrypted, against Python's default json.dumps as szcrypt writes it,", r["plaintext"], pythonJsonDumps(js));
     if (JSON.stringify(r["json"]) !== JSON.stringify(t)) {
       throw new Error("json.loads on the peer gave a value other than the one szcrypt sent");
     }
@@ -166,6 +306,7 @@ async function peerToTs(peer: PeerProcess, kind: Kind, keySpec: string, value: u
   const key = parseKeySpec(keySpec);
   if (kind === "string") {
     const r = expectOk(await peer.request({ op: "encrypt", format: "legacy-cbc", type: kind, keySpec, plaintext: value }), "encrypt");
+    noteIv(Buffer.from(String(r["token"]), "base64"), 0, 16);
     sameText("szcrypt's decryption of the peer's token", decryptLegacy(String(r["token"]), key), value as string);
   } else if (kind === "bytes") {
     const r = expectOk(
@@ -178,6 +319,7 @@ async function peerToTs(peer: PeerProcess, kind: Kind, keySpec: string, value: u
       }),
       "encrypt",
     );
+    noteIv(Buffer.from(String(r["tokenHex"]), "hex"), 0, 16);
     sameText(
       "szcrypt's decryption of the peer's bytes",
       decryptLegacyBytes(Buffer.from(String(r["tokenHex"]), "hex"), key).toString("hex"),
@@ -187,8 +329,13 @@ async function peerToTs(peer: PeerProcess, kind: Kind, keySpec: string, value: u
     const t = value as TypedValue;
     const r = expectOk(await peer.request({ op: "encrypt", format: "legacy-cbc", type: kind, keySpec, json: t }), "encrypt a dict");
     const pythonText = String(r["plaintext"]);
+    noteIv(Buffer.from(String(r["token"]), "base64"), 0, 16);
     sameText("szcrypt's decryption of the peer's dict", decryptLegacy(String(r["token"]), key), pythonText);
-    sameText("szcrypt's pythonJsonDumps against Python's json.dumps", pythonJsonDumps(fromTypedValue(t)), pythonText);
+    sameText(
+      "the text the peer encrypted, against Python's default json.dumps (ensure_ascii, ', ' and ': ' separators), as szcrypt writes it,",
+      pythonText,
+      pythonJsonDumps(fromTypedValue(t)),
+    );
     if (!matchesTypedValue(decryptJsonLegacy(String(r["token"]), key, { objects: "map" }), t)) {
       throw new Error("decryptJsonLegacy gave a value other than the one the peer sent");
     }

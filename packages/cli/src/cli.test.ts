@@ -108,6 +108,15 @@ describe("szcrypt exit codes and messages", () => {
     );
   });
 
+  it("1 for an szc1 token decrypted without its field name, saying so", () => {
+    const ring = { SZCRYPT_KEY: JSON.stringify({ primary: "k1", keys: { k1: `hex:${"33".repeat(32)}` } }) };
+    const token = szcrypt(["encrypt", "--format", "szc1", "--field", "a.B.c", "x"], { env: ring }).out.trim();
+    const r = szcrypt(["decrypt", token], { env: ring });
+    assert.equal(r.code, 1);
+    assert.match(r.err, /bound to its field's full name and no --field was given/);
+    assert.equal(szcrypt(["decrypt", "--field", "a.B.c", token], { env: ring }).out, "x\n");
+  });
+
   it("3 without a key, explaining how to set one and never echoing a bad one", () => {
     const none = szcrypt(["encrypt", "x"]);
     assert.equal(none.code, 3);

@@ -3,6 +3,7 @@ import {
   decryptSzc1,
   encryptLegacy,
   encryptSzc1,
+  isSzcryptError,
   parsePythonJson,
   pythonJsonDumps,
   SZC1_TEXT_PREFIX,
@@ -68,9 +69,7 @@ export function decryptCommand(program: Command): void {
   ).action(async (token: string | undefined, opts: CryptOptions) => {
     const text = (await inputText(token, "token")).trim();
     const keys = loadKeys(opts);
-    const plaintext = text.startsWith(SZC1_TEXT_PREFIX)
-      ? decryptSzc1(text, keys, { fieldName: opts.field })
-      : decryptLegacy(text, keys.legacy);
+    const plaintext = text.startsWith(SZC1_TEXT_PREFIX) ? decryptSzc1Hinted(text, keys, opts.field) : decryptLegacy(text, keys.legacy);
     if (opts.json) {
       try {
         parsePythonJson(plaintext);
@@ -80,4 +79,21 @@ export function decryptCommand(program: Command): void {
     }
     process.stdout.write(`${plaintext}\n`);
   });
+}
+
+/** szc1 binds a token to its field's name: a failure says so, since a missing --field is the likeliest cause. */
+function decryptSzc1Hinted(text: string, keys: Parameters<typeof decryptSzc1>[1], field: string): string {
+  try {
+    return decryptSzc1(text, keys, { fieldName: field });
+  } catch (err) {
+    if (!isSzcryptError(err, "DECRYPT_FAILED")) {
+      throw err;
+    }
+    const which = field === "" ? "no --field was given" : "check that --field is the name it was encrypted for";
+    throw new CliError(
+      `DECRYPT_FAILED: decryption failed (an szc1 token is bound to its field's full name and ${which}; ` +
+        "if every token from a peer fails, compare `szcrypt fingerprint` on both sides)",
+      EXIT.DECRYPT_FAILED,
+    );
+  }
 }
