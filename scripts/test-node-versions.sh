@@ -35,7 +35,9 @@ for major in "${majors[@]}"; do
   version=$("$node_bin/node" --version)
   echo "=== Node.js $version: unit, transport and consumer tests"
   log=$(mktemp)
-  PATH="$node_bin:$PATH" pnpm --workspace-concurrency=1 "${filters[@]}" run test 2>&1 | tee "$log"
+  # Built already by `pnpm test`; the guide runs with npm only here (pnpm's run is on the machine's Node).
+  PATH="$node_bin:$PATH" SZCRYPT_PACK_BUILT=1 SZCRYPT_ADOPTION_PMS=npm \
+    pnpm --workspace-concurrency=1 "${filters[@]}" run test 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   p=$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ℹ pass [0-9]+' | awk '{s+=$3} END {print s+0}')
   f=$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ℹ fail [0-9]+' | awk '{s+=$3} END {print s+0}')
