@@ -31,6 +31,18 @@ describe("parseKeySpec", () => {
     assert.equal(parseKeySpec(`hex:${PAGE_KEY}\n`).fingerprint, parseKeySpec(`hex:${PAGE_KEY}`).fingerprint);
   });
 
+  it("tells non-hex characters after 'hex:' from an odd number of digits, never quoting the value", () => {
+    const text = "TOPSECRETTOPSECRETTOPSECRETTOPSE";
+    assert.throws(
+      () => parseKeySpec(`hex:${text}`),
+      (err: unknown) => isSzcryptError(err, "KEY_INVALID") && /only hex digits/.test(err.message) && !err.message.includes(text),
+    );
+    assert.throws(
+      () => parseKeySpec(`hex:${"a".repeat(31)}`),
+      (err: unknown) => isSzcryptError(err, "KEY_INVALID") && /even number of hex digits/.test(err.message),
+    );
+  });
+
   it("refuses a bare base64 value with a message about base64, never quoting it", () => {
     const bare = Buffer.alloc(32, 7).toString("base64"); // "BwcH…": base64, not hex digits
     assert.throws(

@@ -32,7 +32,12 @@ export function parseKeySpec(spec: string, options: { id?: string } = {}): Szcry
   switch (prefix) {
     case "hex":
       if (!HEX_RE.test(body)) {
-        throw new SzcryptError("KEY_INVALID", "a 'hex:' key spec needs an even number of hex digits after the prefix");
+        throw new SzcryptError(
+          "KEY_INVALID",
+          /^[0-9a-fA-F]*$/.test(body)
+            ? "a 'hex:' key spec needs an even number of hex digits after the prefix"
+            : "a 'hex:' key spec takes only hex digits (0-9, a-f) after the prefix; for a key that is text, use 'utf8:'",
+        );
       }
       bytes = Buffer.from(body, "hex");
       break;
