@@ -95,15 +95,20 @@ describe("szcrypt-conformance", () => {
       `import { createInterface } from "node:readline";
 createInterface({ input: process.stdin }).on("line", (line) => {
   const req = JSON.parse(line);
-  const resp = req.op === "hello" ? { ok: true, implementation: "liar" } : req.op === "decrypt" ? { ok: true, plaintext: "\\u0000liar", plaintextHex: "zz" } : { ok: false, error: "no" };
+  const resp = req.op === "hello" ? { ok: true, implementation: "liar" } : req.op === "decrypt" ? { ok: true, plaintext: "\\u0000liar", plaintextHex: "zz" } : { ok: false, error: "no: LIAR-TEXT" };
   process.stdout.write(JSON.stringify({ ...resp, id: req.id }) + "\\n");
 });`,
     );
     const { code, out } = run(["--run", "peer/**", "--seed", "1", "--peer", `${process.execPath} ${liar}`, "--peer-cases", "3"]);
     assert.equal(code, 1, out);
     assert.match(out, /FAIL peer\/ts-to-peer\/string\/1: the peer's decryption differs/);
-    assert.match(out, /FAIL peer\/peer-to-ts\/string\/1: the peer could not encrypt: no/);
-    assert.match(out, /0 passed, 18 failed\s*$/);
+    // The peer's own error text is never echoed: a peer may quote its input.
+    assert.match(out, /FAIL peer\/peer-to-ts\/string\/1: the peer could not encrypt \(it answered ok: false/);
+    assert.doesNotMatch(out, /LIAR-TEXT/);
+    // It also accepts every invalid token it is sent.
+    assert.match(out, /FAIL peer\/ts-to-peer-invalid\/string-bad-padding-zero\/1: the peer decrypted a bad-padding-zero token/);
+    // 18 round trips, 24 invalid tokens (12 shapes and types, 2 each), the IV check.
+    assert.match(out, /0 passed, 43 failed\s*$/);
   });
 
   it("without Python runs the vectors only and says so, unless --require-peer", () => {
