@@ -129,11 +129,20 @@ export interface AsyncKeyProviderOptions extends KeyProviderEvents {
  * (await `ready()` before serving) and then every `refreshIntervalMs`; the
  * result is cached in between, so calls never wait on the secrets manager.
  * A failure at start rejects `ready()` with KEY_UNAVAILABLE: never a default key.
+ *
+ * One load runs at a time: a refresh due while one is in flight is skipped,
+ * so a slow load can never install an older keyring over a newer one. After
+ * `close()` (even before the first load ends) no load is started or installed.
  */
 export function asyncKeyProvider(load: () => Promise<string | SzcryptKey | Keyring>, options: AsyncKeyProviderOptions = {}): KeyProvider {
   const description = options.description ?? "async key provider";
   let ring: Keyring | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let loading = false;
+  // Generation of the load that gave `ring`: only a later one may replace it.
+  let started = 0;
+  let installed = 0;
   const fetchOnce = async (): Promise<Keyring> => {
     let value: string | SzcryptKey | Keyring;
     try {
@@ -143,22 +152,51 @@ export function asyncKeyProvider(load: () => Promise<string | SzcryptKey | Keyri
     }
     return isKeyring(value) ? value : isSzcryptKey(value) ? Keyring.of(value) : parseOrExplain(String(value), description);
   };
-  const first = fetchOnce().then((r) => {
-    ring = r;
-    options.onLoad?.(r);
-    if (options.refreshIntervalMs !== undefined) {
-      timer = setInterval(() => {
-        fetchOnce().then(
-          (next) => {
-            ring = next;
-            options.onLoad?.(next);
-          },
-          (err: SzcryptError) => options.onError?.(err),
-        );
-      }, options.refreshIntervalMs);
-      timer.unref();
+  const install = (generation: number, next: Keyring): void => {
+    if (closed || generation <= installed) {
+      return;
     }
-  });
+    installed = generation;
+    ring = next;
+    options.onLoad?.(next);
+  };
+  const refresh = (): void => {
+    if (closed || loading) {
+      return;
+    }
+    loading = true;
+    const generation = ++started;
+    fetchOnce().then(
+      (next) => {
+        loading = false;
+        install(generation, next);
+      },
+      (err: SzcryptError) => {
+        loading = false;
+        if (!closed) {
+          options.onError?.(err);
+        }
+      },
+    );
+  };
+  loading = true;
+  const first = fetchOnce().then(
+    (r) => {
+      loading = false;
+      // Installed even after close(): whoever awaits ready() gets keys, but nothing refreshes them.
+      installed = ++started;
+      ring = r;
+      options.onLoad?.(r);
+      if (options.refreshIntervalMs !== undefined && !closed) {
+        timer = setInterval(refresh, options.refreshIntervalMs);
+        timer.unref();
+      }
+    },
+    (err: unknown) => {
+      loading = false;
+      throw err;
+    },
+  );
   first.catch(() => {}); // reported through ready()
   return {
     description,
@@ -169,7 +207,11 @@ export function asyncKeyProvider(load: () => Promise<string | SzcryptKey | Keyri
       return ring;
     },
     ready: () => first,
-    close: () => clearInterval(timer),
+    close: () => {
+      closed = true;
+      clearInterval(timer);
+      timer = undefined;
+    },
   };
 }
 
