@@ -53,7 +53,11 @@ export class SzcryptKey {
     if (options.id !== undefined) {
       assertKeyId(options.id);
     }
-    return new SzcryptKey(Buffer.from(bytes), options.id);
+    // Its own allocation: Buffer.from would put the key in Node's shared 8 KiB
+    // pool, where any pooled Buffer handed out later shows it in `.buffer`.
+    const material = Buffer.allocUnsafeSlow(bytes.length);
+    material.set(bytes);
+    return new SzcryptKey(material, options.id);
   }
 
   /** The same key material under another key id. */
@@ -117,8 +121,35 @@ export function keyMaterial(key: SzcryptKey): Buffer {
   return readMaterial(key);
 }
 
+/** What a key id is, for messages that refuse one (without quoting it). */
+export const KEY_ID_GRAMMAR = "1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'";
+
+/**
+ * Whether `id` is a key id (conformance/SPEC.md): 1 to 64 characters of
+ * `A-Z a-z 0-9 . _ -`. Only such a value may be named in a message or printed.
+ */
+export function isKeyId(id: unknown): id is string {
+  return typeof id === "string" && KEY_ID_RE.test(id);
+}
+
+/** Whether bytes[start, end) spell a key id in ASCII. */
+export function isKeyIdBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  if (length < 1 || length > 64) {
+    return false;
+  }
+  for (let i = start; i < end; i++) {
+    const b = bytes[i] as number;
+    const ok = (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2e || b === 0x5f || b === 0x2d;
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
 function assertKeyId(id: string): void {
-  if (typeof id !== "string" || !KEY_ID_RE.test(id)) {
-    throw new SzcryptError("KEY_INVALID", "a key id is 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'");
+  if (!isKeyId(id)) {
+    throw new SzcryptError("KEY_INVALID", `a key id is ${KEY_ID_GRAMMAR}`);
   }
 }

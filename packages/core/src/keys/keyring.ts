@@ -1,5 +1,5 @@
 import { SzcryptError } from "../errors/szcrypt-error.js";
-import { isSzcryptKey, type SzcryptKey } from "./key.js";
+import { isKeyId, isSzcryptKey, KEY_ID_GRAMMAR, type SzcryptKey } from "./key.js";
 import { parseKeySpec } from "./key-spec.js";
 
 /** The id a lone key gets in szc1 tokens when it was given none. */
@@ -23,9 +23,16 @@ export interface KeyringInit {
   readonly keys: readonly SzcryptKey[];
   /** The id of the key szc1 encryption uses. */
   readonly primary: string;
-  /** The id of the key legacy-cbc uses (it carries no key id). Default: the primary. */
+  /**
+   * The id of the key legacy-cbc uses (it carries no key id). Default: the
+   * primary, which a ring of several keys warns about: promoting a new primary
+   * would then silently switch legacy-cbc to a key its peers do not use.
+   */
   readonly legacy?: string;
 }
+
+// Fingerprints of primaries already warned about: a provider re-parses its keyring on every reload.
+const warnedUnpinned = new Set<string>();
 
 /**
  * Named keys: one primary that szc1 encryption uses, the rest kept for
@@ -58,6 +65,16 @@ export class Keyring {
     this.#byId = byId;
     this.primary = this.#need(init.primary, "primary");
     this.legacy = this.#need(init.legacy ?? init.primary, "legacy");
+    if (init.legacy === undefined && byId.size > 1 && !warnedUnpinned.has(this.primary.fingerprint)) {
+      // Ids only: never key material.
+      warnedUnpinned.add(this.primary.fingerprint);
+      process.emitWarning(
+        `szcrypt: a keyring of ${byId.size} keys without "legacy" uses its primary '${this.primary.id}' for legacy-cbc, ` +
+          "so promoting a new primary also switches legacy-cbc's key, which legacy peers do not follow; " +
+          'name the key legacy-cbc uses with "legacy"',
+        { code: "SZCRYPT_LEGACY_KEY_UNPINNED" },
+      );
+    }
   }
 
   /** A keyring of one key: primary and legacy. A key without id gets the id `default`. */
@@ -86,10 +103,34 @@ export class Keyring {
         'a keyring is JSON: {"primary": id, "legacy"?: id, "keys": {id: key spec}}; this is not valid JSON',
       );
     }
-    if (typeof doc !== "object" || doc === null || typeof doc.primary !== "string" || typeof doc.keys !== "object" || doc.keys === null) {
+    if (
+      typeof doc !== "object" ||
+      doc === null ||
+      Array.isArray(doc) ||
+      typeof doc.keys !== "object" ||
+      doc.keys === null ||
+      Array.isArray(doc.keys)
+    ) {
       throw new SzcryptError("KEY_INVALID", 'a keyring needs "primary" (a key id) and "keys" (an object of key id to key spec)');
     }
-    const keys = Object.entries(doc.keys).map(([id, spec]) => {
+    // Nothing from the document is named in a message before it is known to
+    // be a key id: a swapped map or a spec in "primary" would otherwise quote a key.
+    for (const role of ["primary", "legacy"] as const) {
+      const id: unknown = doc[role];
+      if ((role === "primary" || id !== undefined) && !isKeyId(id)) {
+        throw new SzcryptError(
+          "KEY_INVALID",
+          `the keyring's "${role}" must be a key id (${KEY_ID_GRAMMAR}), the name of one of its "keys", not a key spec`,
+        );
+      }
+    }
+    const keys = Object.entries(doc.keys).map(([id, spec], index) => {
+      if (!isKeyId(id)) {
+        throw new SzcryptError(
+          "KEY_INVALID",
+          `the keyring's key #${index + 1} is not named by a key id (${KEY_ID_GRAMMAR}): "keys" maps key id to key spec, e.g. {"2026-06": "hex:…"}`,
+        );
+      }
       if (typeof spec !== "string") {
         throw new SzcryptError("KEY_INVALID", `keyring key '${id}' must be a key spec string`);
       }
@@ -121,6 +162,10 @@ export class Keyring {
   }
 
   #need(id: string, role: string): SzcryptKey {
+    if (!isKeyId(id)) {
+      // Not quoted: it may be anything, a key spec included.
+      throw new SzcryptError("KEY_INVALID", `the keyring's ${role} must be a key id (${KEY_ID_GRAMMAR}), the id of one of its keys`);
+    }
     const key = this.#byId.get(id);
     if (key === undefined) {
       throw new SzcryptError("KEY_INVALID", `the keyring's ${role} key '${id}' is not among its keys (${this.ids.join(", ")})`);
