@@ -6,7 +6,6 @@ export type { FieldCrypto, FieldCryptoOptions, FormatName, KeySource } from "./f
 export { checkFormatPolicy, createFieldCrypto, decryptFields, encryptFields, formatNames } from "./fields/field-crypto.js";
 export type { FieldPolicy, FieldPolicyOptions, MethodPolicy } from "./fields/field-policy.js";
 export { createFieldPolicy, DEFAULT_KEY_ENV } from "./fields/field-policy.js";
-export type { LegacyEncryptOptions } from "./formats/legacy-cbc.js";
 export {
   decryptLegacy,
   decryptLegacyBytes,
@@ -15,7 +14,7 @@ export {
   LEGACY_CBC,
 } from "./formats/legacy-cbc.js";
 export { decryptJsonLegacy, encryptJsonLegacy } from "./formats/legacy-json.js";
-export type { Szc1EncryptOptions, Szc1Options, Szc1Parts } from "./formats/szc1.js";
+export type { Szc1Options, Szc1Parts } from "./formats/szc1.js";
 export {
   decryptSzc1,
   decryptSzc1Bytes,

@@ -5,12 +5,18 @@ import { SzcryptError } from "../errors/szcrypt-error.js";
  * UTF-8 bytes of a string, refusing lone surrogates: they have no UTF-8 form
  * (Python's `str.encode` raises on them too) and `Buffer.from` would quietly
  * turn them into U+FFFD, changing the value.
+ *
+ * The bytes get an allocation of their own: `Buffer.from` would put a
+ * plaintext in Node's shared pool, where any later pooled Buffer's `.buffer`
+ * shows it.
  */
 export function encodeUtf8(text: string): Buffer {
   if (!text.isWellFormed()) {
     throw new SzcryptError("INVALID_PLAINTEXT", "the string has a lone UTF-16 surrogate and no UTF-8 form; fix the value at its source");
   }
-  return Buffer.from(text, "utf8");
+  const out = Buffer.allocUnsafeSlow(Buffer.byteLength(text, "utf8"));
+  out.write(text, "utf8");
+  return out;
 }
 
 /**

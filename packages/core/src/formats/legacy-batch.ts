@@ -1,3 +1,4 @@
+import { ownCopy } from "../encoding/bytes.js";
 import type { SzcryptKey } from "../keys/key.js";
 import { ecbFor } from "./aes-ecb.js";
 import { unpaddedLength, xorInto } from "./cbc-blocks.js";
@@ -12,6 +13,8 @@ import { randomBytesPooled } from "./random.js";
 // - decryption is one ECB call over every block of every value, then
 //   p = D(c) ⊕ previous c.
 // Values longer than SMALL_BLOCKS go through OpenSSL's own CBC one by one.
+// Every value handed out is an allocation of its own, and scratch space that
+// held plaintext is zeroed: none of it may show through another value's `.buffer`.
 
 const BLOCK = 16;
 const SMALL_BLOCKS = 16;
@@ -39,14 +42,15 @@ export function encryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKe
     const i = small[s] as number;
     const v = values[i] as Uint8Array;
     const blocks = Math.floor(v.length / BLOCK) + 1;
-    const buf = Buffer.allocUnsafe(BLOCK * (blocks + 1));
+    const buf = Buffer.allocUnsafeSlow(BLOCK * (blocks + 1));
     ivs.copy(buf, 0, s * BLOCK, (s + 1) * BLOCK);
     buf.set(v, BLOCK);
     buf.fill(blocks * BLOCK - v.length, BLOCK + v.length);
     out[i] = buf;
   }
-  const ecb = ecbFor(key).encrypt;
-  const scratch = Buffer.allocUnsafe(BLOCK * small.length);
+  const ecb = ecbFor(key);
+  // p ⊕ previous c: as secret as the plaintext, so not in the shared pool.
+  const scratch = Buffer.allocUnsafeSlow(BLOCK * small.length);
   for (let r = 1; r <= rounds; r++) {
     let n = 0;
     for (const i of small) {
@@ -61,7 +65,7 @@ export function encryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKe
       }
       n++;
     }
-    const enc = ecb.update(scratch.subarray(0, n * BLOCK));
+    const enc = ecb.encrypt(scratch.subarray(0, n * BLOCK));
     n = 0;
     for (const i of small) {
       const buf = out[i] as Buffer;
@@ -73,12 +77,14 @@ export function encryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKe
       n++;
     }
   }
+  scratch.fill(0);
   return out;
 }
 
 /**
  * Decrypts each `iv ‖ ciphertext` (lengths already checked: an IV plus whole
- * blocks). A value that does not decrypt (bad padding) comes back undefined.
+ * blocks). A value that does not decrypt (bad padding) comes back undefined;
+ * each other comes back in an allocation of its own.
  */
 export function decryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKey): (Buffer | undefined)[] {
   const out: (Buffer | undefined)[] = new Array(values.length);
@@ -107,15 +113,16 @@ export function decryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKe
     all.set(v.subarray(BLOCK), at);
     at += v.length - BLOCK;
   }
-  const plain = ecbFor(key).decrypt.update(all);
+  const plain = ecbFor(key).decrypt(all);
   at = 0;
   for (const i of small) {
     const v = values[i] as Uint8Array;
     const len = v.length - BLOCK;
     xorInto(plain, at, v, 0, len);
     const length = unpaddedLength(plain, at, at + len);
-    out[i] = length < 0 ? undefined : plain.subarray(at, at + length);
+    out[i] = length < 0 ? undefined : ownCopy(plain.subarray(at, at + length));
     at += len;
   }
+  plain.fill(0);
   return out;
 }

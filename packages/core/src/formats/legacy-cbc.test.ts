@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { DECRYPT_FAILED_MESSAGE, isSzcryptError } from "../errors/szcrypt-error.js";
 import { keyMaterial, SzcryptKey } from "../keys/key.js";
-import { decryptLegacy, decryptLegacyBytes, encryptLegacy, encryptLegacyBytes } from "./legacy-cbc.js";
+import { decryptLegacy, decryptLegacyBytes, encryptLegacy, encryptLegacyBytes, encryptLegacyWithIv } from "./legacy-cbc.js";
 
 const keyArb = fc
   .constantFrom(16, 24, 32)
@@ -59,7 +59,7 @@ describe("legacy-cbc", () => {
     const key = SzcryptKey.fromBytes(new Uint8Array(32).fill(9));
     const iv = new Uint8Array(16).fill(3);
     const expected = createCipheriv("aes-256-cbc", Buffer.alloc(32, 9), iv).update(Buffer.alloc(16, 16));
-    const token = encryptLegacy("", key, { iv });
+    const token = encryptLegacyWithIv("", key, iv);
     assert.equal(token, Buffer.concat([iv, expected]).toString("base64"));
     assert.equal(decryptLegacy(token, key), "");
   });
@@ -150,7 +150,7 @@ describe("legacy-cbc", () => {
     assert.throws(() => encryptLegacy(new Uint8Array(2) as unknown as string, key), TypeError);
     assert.throws(() => decryptLegacy(7 as unknown as string, key), TypeError);
     assert.throws(() => encryptLegacy("x", "hex:00" as unknown as SzcryptKey), TypeError);
-    assert.throws(() => encryptLegacy("x", key, { iv: new Uint8Array(8) }), RangeError);
+    assert.throws(() => encryptLegacyWithIv("x", key, new Uint8Array(8)), RangeError);
   });
 });
 

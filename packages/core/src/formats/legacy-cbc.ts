@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { decodeBase64Strict } from "../encoding/base64.js";
+import { assertBytes, ownCopy, ownsItsMemory } from "../encoding/bytes.js";
 import { decodeUtf8Strict, encodeUtf8 } from "../encoding/utf8.js";
 import { decryptFailed, SzcryptError } from "../errors/szcrypt-error.js";
 import { keyMaterial, type SzcryptKey } from "../keys/key.js";
@@ -23,25 +24,31 @@ const SMALL_ENCRYPT_BLOCKS = 8;
 const SMALL_DECRYPT_BYTES = 4096;
 const CIPHERS = { 16: "aes-128-cbc", 24: "aes-192-cbc", 32: "aes-256-cbc" } as const;
 
-export interface LegacyEncryptOptions {
-  /**
-   * The IV, for test vectors only. Production code leaves it out: reusing an
-   * IV under one key reveals which values share a prefix.
-   */
-  readonly iv?: Uint8Array;
-}
-
 /**
  * Encrypts text as the page's `encrypt_message(message, key)` does:
  * `base64(iv ‖ AES-CBC(key, iv, PKCS#7(utf8(plaintext))))`.
  *
  * @throws SzcryptError INVALID_PLAINTEXT for a string with a lone surrogate.
  */
-export function encryptLegacy(plaintext: string, key: SzcryptKey, options?: LegacyEncryptOptions): string {
+export function encryptLegacy(plaintext: string, key: SzcryptKey): string {
+  return encryptLegacyWithIv(plaintext, key, randomBytesPooled(BLOCK));
+}
+
+/**
+ * {@link encryptLegacy} with a given IV, for test vectors only (reached from
+ * `@szcrypt/core/vectors`): an IV reused under one key shows which values
+ * share a prefix.
+ *
+ * @internal
+ */
+export function encryptLegacyWithIv(plaintext: string, key: SzcryptKey, iv: Uint8Array): string {
   if (typeof plaintext !== "string") {
     throw new TypeError("encryptLegacy: plaintext must be a string (use encryptLegacyBytes for bytes)");
   }
-  return encryptLegacyBytes(encodeUtf8(plaintext), key, options).toString("base64");
+  const encoded = encodeUtf8(plaintext);
+  const token = encryptLegacyBytesWithIv(encoded, key, iv).toString("base64");
+  encoded.fill(0);
+  return token;
 }
 
 /**
@@ -62,7 +69,9 @@ export function decryptLegacy(token: string, key: SzcryptKey): string {
   if (data === undefined) {
     throw new SzcryptError("MALFORMED", "a legacy-cbc token must be standard base64 with '=' padding");
   }
-  const text = decodeUtf8Strict(decryptLegacyBytes(data, key));
+  const plain = openLegacy(data, key);
+  const text = decodeUtf8Strict(plain);
+  plain.fill(0);
   if (text === undefined) {
     throw decryptFailed();
   }
@@ -71,10 +80,23 @@ export function decryptLegacy(token: string, key: SzcryptKey): string {
 
 /**
  * Encrypts a bytes field's value: raw `iv ‖ AES-CBC(key, iv, PKCS#7(plaintext))`,
- * no base64.
+ * no base64. The result is an allocation of its own.
+ *
+ * @throws TypeError when `plaintext` is not a Uint8Array.
  */
-export function encryptLegacyBytes(plaintext: Uint8Array, key: SzcryptKey, options?: LegacyEncryptOptions): Buffer {
-  const iv = options?.iv ?? randomBytesPooled(BLOCK);
+export function encryptLegacyBytes(plaintext: Uint8Array, key: SzcryptKey): Buffer {
+  assertBytes(plaintext, "encryptLegacyBytes: plaintext");
+  return encryptLegacyBytesWithIv(plaintext, key, randomBytesPooled(BLOCK));
+}
+
+/**
+ * {@link encryptLegacyBytes} with a given IV, for test vectors only.
+ *
+ * @internal
+ */
+export function encryptLegacyBytesWithIv(plaintext: Uint8Array, key: SzcryptKey, iv: Uint8Array): Buffer {
+  assertBytes(plaintext, "encryptLegacyBytes: plaintext");
+  assertBytes(iv, "legacy-cbc: the IV");
   if (iv.length !== BLOCK) {
     throw new RangeError(`legacy-cbc: the IV must be ${BLOCK} bytes, got ${iv.length}`);
   }
@@ -85,7 +107,7 @@ export function encryptLegacyBytes(plaintext: Uint8Array, key: SzcryptKey, optio
   const cipher = createCipheriv(CIPHERS[key.size], keyMaterial(key), iv);
   const head = cipher.update(plaintext);
   const tail = cipher.final();
-  const out = Buffer.allocUnsafe(BLOCK + head.length + tail.length);
+  const out = Buffer.allocUnsafeSlow(BLOCK + head.length + tail.length);
   out.set(iv, 0);
   out.set(head, BLOCK);
   out.set(tail, BLOCK + head.length);
@@ -94,8 +116,9 @@ export function encryptLegacyBytes(plaintext: Uint8Array, key: SzcryptKey, optio
 
 // CBC by hand over the cached ECB cipher: out = iv ‖ E(p1 ⊕ iv) ‖ E(p2 ⊕ c1) …
 function encryptSmall(plaintext: Uint8Array, key: SzcryptKey, iv: Uint8Array, blocks: number): Buffer {
-  const ecb = ecbFor(key).encrypt;
-  const out = Buffer.allocUnsafe(BLOCK * (blocks + 1));
+  const ecb = ecbFor(key);
+  // Not the shared pool: this buffer is handed out, and holds the plaintext until encrypted.
+  const out = Buffer.allocUnsafeSlow(BLOCK * (blocks + 1));
   out.set(iv, 0);
   out.set(plaintext, BLOCK);
   const pad = blocks * BLOCK - plaintext.length;
@@ -105,18 +128,33 @@ function encryptSmall(plaintext: Uint8Array, key: SzcryptKey, iv: Uint8Array, bl
     for (let i = 0; i < BLOCK; i++) {
       out[start + i] = (out[start + i] as number) ^ (out[start - BLOCK + i] as number);
     }
-    ecb.update(out.subarray(start, start + BLOCK)).copy(out, start);
+    ecb.encrypt(out.subarray(start, start + BLOCK)).copy(out, start);
   }
   return out;
 }
 
 /**
- * Decrypts a bytes field's raw `iv ‖ ciphertext`.
+ * Decrypts a bytes field's raw `iv ‖ ciphertext`. The plaintext is an
+ * allocation of its own.
  *
+ * @throws TypeError when `data` is not a Uint8Array.
  * @throws SzcryptError MALFORMED when the length is not an IV plus whole
  *   blocks; DECRYPT_FAILED for bad padding or a wrong key.
  */
 export function decryptLegacyBytes(data: Uint8Array, key: SzcryptKey): Buffer {
+  assertBytes(data, "decryptLegacyBytes: data");
+  const plain = openLegacy(data, key);
+  if (ownsItsMemory(plain)) {
+    return plain;
+  }
+  const out = ownCopy(plain);
+  plain.fill(0);
+  return out;
+}
+
+// The plaintext, possibly a view into a larger scratch buffer that the caller
+// should zero once done with it.
+function openLegacy(data: Uint8Array, key: SzcryptKey): Buffer {
   if (data.length < 2 * BLOCK || data.length % BLOCK !== 0) {
     throw new SzcryptError("MALFORMED", `legacy-cbc ciphertext must be a 16-byte IV plus whole 16-byte blocks, got ${data.length} bytes`);
   }
@@ -127,7 +165,16 @@ export function decryptLegacyBytes(data: Uint8Array, key: SzcryptKey): Buffer {
   try {
     const head = decipher.update(data.subarray(BLOCK));
     const tail = decipher.final();
-    return tail.length === 0 ? head : Buffer.concat([head, tail]);
+    if (tail.length === 0) {
+      return head;
+    }
+    // Buffer.concat would put the plaintext in the shared pool.
+    const out = Buffer.allocUnsafeSlow(head.length + tail.length);
+    out.set(head, 0);
+    out.set(tail, head.length);
+    head.fill(0);
+    tail.fill(0);
+    return out;
   } catch {
     // OpenSSL checks every padding byte, as PyCryptodome's strict unpad does.
     throw decryptFailed();
@@ -136,10 +183,11 @@ export function decryptLegacyBytes(data: Uint8Array, key: SzcryptKey): Buffer {
 
 // CBC decryption parallelises: one ECB pass over every block, then p_i = D(c_i) ⊕ c_{i-1}.
 function decryptSmall(data: Uint8Array, key: SzcryptKey): Buffer {
-  const plain = ecbFor(key).decrypt.update(data.subarray(BLOCK));
+  const plain = ecbFor(key).decrypt(data.subarray(BLOCK));
   xorInto(plain, 0, data, 0, plain.length);
   const length = unpaddedLength(plain, 0, plain.length);
   if (length < 0) {
+    plain.fill(0);
     throw decryptFailed();
   }
   return plain.subarray(0, length);

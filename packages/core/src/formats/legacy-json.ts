@@ -1,15 +1,24 @@
 import { decryptFailed } from "../errors/szcrypt-error.js";
 import { type ParsePythonJsonOptions, type PyJsonValue, parsePythonJson, pythonJsonDumps } from "../json/python-json.js";
 import type { SzcryptKey } from "../keys/key.js";
-import { decryptLegacy, encryptLegacy, type LegacyEncryptOptions } from "./legacy-cbc.js";
+import { decryptLegacy, encryptLegacy, encryptLegacyWithIv } from "./legacy-cbc.js";
 
 /**
  * What the platform page does with dicts: `encrypt_message(json.dumps(data), key)`.
  * The JSON text is exactly Python's (see {@link pythonJsonDumps}), so a token
  * made here decrypts to the same text a Python service would have encrypted.
  */
-export function encryptJsonLegacy(value: PyJsonValue, key: SzcryptKey, options?: LegacyEncryptOptions): string {
-  return encryptLegacy(pythonJsonDumps(value), key, options);
+export function encryptJsonLegacy(value: PyJsonValue, key: SzcryptKey): string {
+  return encryptLegacy(pythonJsonDumps(value), key);
+}
+
+/**
+ * {@link encryptJsonLegacy} with a given IV, for test vectors only.
+ *
+ * @internal
+ */
+export function encryptJsonLegacyWithIv(value: PyJsonValue, key: SzcryptKey, iv: Uint8Array): string {
+  return encryptLegacyWithIv(pythonJsonDumps(value), key, iv);
 }
 
 /**

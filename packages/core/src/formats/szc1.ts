@@ -1,9 +1,11 @@
 import { decodeBase64UrlStrict } from "../encoding/base64.js";
+import { assertBytes } from "../encoding/bytes.js";
 import { decodeUtf8Strict, encodeUtf8 } from "../encoding/utf8.js";
 import { decryptFailed, SzcryptError } from "../errors/szcrypt-error.js";
-import { keyMaterial, type SzcryptKey } from "../keys/key.js";
+import { isKeyIdBytes, isSzcryptKey, keyMaterial, type SzcryptKey } from "../keys/key.js";
 import { Keyring } from "../keys/keyring.js";
-import { GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSeal } from "./aes-gcm.js";
+import { GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSealInto } from "./aes-gcm.js";
+import { szc1NonceBudget } from "./nonce-budget.js";
 import { randomBytesPooled } from "./random.js";
 
 /**
@@ -27,25 +29,48 @@ export interface Szc1Options {
   readonly fieldName: string;
 }
 
-export interface Szc1EncryptOptions extends Szc1Options {
-  /** The nonce, for test vectors only: a nonce reused under one key breaks GCM. */
-  readonly nonce?: Uint8Array;
-}
-
 /** The parts of an szc1 token, read without any key. */
 export interface Szc1Parts {
+  /** Checked against the SPEC's grammar: safe to print. */
   readonly keyId: string;
   readonly nonce: Buffer;
   /** ciphertext ‖ tag */
   readonly sealed: Buffer;
 }
 
-/** Encrypts text to `szc1:…` under the key (its `id` is carried in the clear). */
-export function encryptSzc1(plaintext: string, key: SzcryptKey, options: Szc1EncryptOptions): string {
+/**
+ * Encrypts text to `szc1:…` under the key (its `id` is carried in the clear),
+ * with a fresh random nonce.
+ *
+ * @throws SzcryptError KEY_UNAVAILABLE once the key has sealed 2^32 values in
+ *   this process (see SECURITY.md, "Nonce budget").
+ */
+export function encryptSzc1(plaintext: string, key: SzcryptKey, options: Szc1Options): string {
   if (typeof plaintext !== "string") {
     throw new TypeError("encryptSzc1: plaintext must be a string (use encryptSzc1Bytes for bytes)");
   }
-  return SZC1_TEXT_PREFIX + encryptSzc1Bytes(encodeUtf8(plaintext), key, options).subarray(SZC1_MAGIC.length).toString("base64url");
+  return sealText(plaintext, key, options.fieldName, undefined);
+}
+
+/**
+ * {@link encryptSzc1} with a given nonce, for test vectors only (reached from
+ * `@szcrypt/core/vectors`): a nonce reused under one key breaks GCM.
+ *
+ * @internal
+ */
+export function encryptSzc1WithNonce(plaintext: string, key: SzcryptKey, options: Szc1Options, nonce: Uint8Array): string {
+  if (typeof plaintext !== "string") {
+    throw new TypeError("encryptSzc1: plaintext must be a string (use encryptSzc1Bytes for bytes)");
+  }
+  assertBytes(nonce, "szc1: the nonce");
+  return sealText(plaintext, key, options.fieldName, nonce);
+}
+
+function sealText(plaintext: string, key: SzcryptKey, fieldName: string, nonce: Uint8Array | undefined): string {
+  const encoded = encodeUtf8(plaintext);
+  const token = SZC1_TEXT_PREFIX + seal(encoded, key, fieldName, nonce).subarray(SZC1_MAGIC.length).toString("base64url");
+  encoded.fill(0);
+  return token;
 }
 
 /**
@@ -65,15 +90,43 @@ export function decryptSzc1(token: string, keys: Keyring | SzcryptKey, options: 
   if (body === undefined) {
     throw new SzcryptError("MALFORMED", "an szc1 token is 'szc1:' followed by unpadded base64url");
   }
-  const text = decodeUtf8Strict(openBody(body, keys, options.fieldName));
+  const plain = openBody(body, keys, options.fieldName);
+  const text = decodeUtf8Strict(plain);
+  plain.fill(0);
   if (text === undefined) {
     throw decryptFailed();
   }
   return text;
 }
 
-/** Encrypts a bytes field's value to the binary form. */
-export function encryptSzc1Bytes(plaintext: Uint8Array, key: SzcryptKey, options: Szc1EncryptOptions): Buffer {
+/**
+ * Encrypts a bytes field's value to the binary form, in an allocation of its
+ * own, with a fresh random nonce.
+ *
+ * @throws TypeError when `plaintext` is not a Uint8Array.
+ * @throws SzcryptError KEY_UNAVAILABLE once the key's nonce budget is spent, as {@link encryptSzc1}.
+ */
+export function encryptSzc1Bytes(plaintext: Uint8Array, key: SzcryptKey, options: Szc1Options): Buffer {
+  assertBytes(plaintext, "encryptSzc1Bytes: plaintext");
+  return seal(plaintext, key, options.fieldName, undefined);
+}
+
+/**
+ * {@link encryptSzc1Bytes} with a given nonce, for test vectors only.
+ *
+ * @internal
+ */
+export function encryptSzc1BytesWithNonce(plaintext: Uint8Array, key: SzcryptKey, options: Szc1Options, nonce: Uint8Array): Buffer {
+  assertBytes(plaintext, "encryptSzc1Bytes: plaintext");
+  assertBytes(nonce, "szc1: the nonce");
+  return seal(plaintext, key, options.fieldName, nonce);
+}
+
+// A given nonce (test vectors) is not counted against the key's budget: only random ones are.
+function seal(plaintext: Uint8Array, key: SzcryptKey, fieldName: string, given: Uint8Array | undefined): Buffer {
+  if (!isSzcryptKey(key)) {
+    throw new TypeError("szc1: expected a SzcryptKey (see parseKeySpec)");
+  }
   const material = keyMaterial(key);
   if (material.length !== 16 && material.length !== 32) {
     throw new SzcryptError("KEY_INVALID", `szc1 takes 16 or 32-byte keys (32 recommended), got ${material.length} bytes`);
@@ -81,17 +134,31 @@ export function encryptSzc1Bytes(plaintext: Uint8Array, key: SzcryptKey, options
   if (key.id === undefined) {
     throw new SzcryptError("KEY_INVALID", "szc1 carries a key id: give the key one (parseKeySpec(spec, { id }) or a Keyring)");
   }
-  const keyId = Buffer.from(key.id, "ascii");
-  const nonce = options.nonce ?? randomBytesPooled(GCM_NONCE_BYTES);
-  if (nonce.length !== GCM_NONCE_BYTES) {
-    throw new RangeError(`szc1: the nonce must be ${GCM_NONCE_BYTES} bytes, got ${nonce.length}`);
+  if (given !== undefined && given.length !== GCM_NONCE_BYTES) {
+    throw new RangeError(`szc1: the nonce must be ${GCM_NONCE_BYTES} bytes, got ${given.length}`);
   }
-  const sealed = gcmSeal(material, nonce, associatedData(key.id, options.fieldName), plaintext);
-  return Buffer.concat([SZC1_MAGIC, Buffer.of(keyId.length), keyId, nonce, sealed]);
+  if (given === undefined) {
+    szc1NonceBudget.spend(key);
+  }
+  const nonce = given ?? randomBytesPooled(GCM_NONCE_BYTES);
+  const idLength = key.id.length;
+  const nonceAt = SZC1_MAGIC.length + 1 + idLength;
+  // One allocation of its own for the whole token: Buffer.concat would put it in the shared pool.
+  const out = Buffer.allocUnsafeSlow(nonceAt + GCM_NONCE_BYTES + plaintext.length + GCM_TAG_BYTES);
+  out.set(SZC1_MAGIC, 0);
+  out[SZC1_MAGIC.length] = idLength;
+  out.write(key.id, SZC1_MAGIC.length + 1, "ascii");
+  out.set(nonce, nonceAt);
+  gcmSealInto(material, nonce, associatedData(key.id, fieldName), plaintext, out, nonceAt + GCM_NONCE_BYTES);
+  return out;
 }
 
-/** Decrypts the binary form. Errors as {@link decryptSzc1}. */
+/**
+ * Decrypts the binary form; the plaintext is an allocation of its own.
+ * Errors as {@link decryptSzc1}, and TypeError when `data` is not a Uint8Array.
+ */
 export function decryptSzc1Bytes(data: Uint8Array, keys: Keyring | SzcryptKey, options: Szc1Options): Buffer {
+  assertBytes(data, "decryptSzc1Bytes: data");
   if (!isSzc1Bytes(data)) {
     throw new SzcryptError("MALFORMED", "a binary szc1 token starts with the bytes 'szc1'");
   }
@@ -100,27 +167,37 @@ export function decryptSzc1Bytes(data: Uint8Array, keys: Keyring | SzcryptKey, o
 
 /** Whether bytes start with the szc1 magic. A legacy IV does so once in 2^32. */
 export function isSzc1Bytes(data: Uint8Array): boolean {
+  assertBytes(data, "isSzc1Bytes: data");
   return data.length >= SZC1_MAGIC.length && data[0] === 0x73 && data[1] === 0x7a && data[2] === 0x63 && data[3] === 0x31;
 }
 
-/** Splits an szc1 body (after the magic) into its parts, or undefined when it is too short to be one. */
-export function parseSzc1Body(body: Buffer): Szc1Parts | undefined {
-  if (body.length < MIN_BODY) {
+/**
+ * Splits an szc1 body (after the magic) into its parts, or undefined when it
+ * is not one by conformance/SPEC.md: too short, or a key id that is not 1 to 64
+ * characters of `A-Z a-z 0-9 . _ -` (which also makes the id safe to print).
+ */
+export function parseSzc1Body(body: Uint8Array): Szc1Parts | undefined {
+  assertBytes(body, "parseSzc1Body: body");
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (buf.length < MIN_BODY) {
     return undefined;
   }
-  const idLength = body[0] ?? 0;
-  if (idLength === 0 || body.length < MIN_BODY - 1 + idLength) {
+  const idLength = buf[0] ?? 0;
+  if (buf.length < MIN_BODY - 1 + idLength || !isKeyIdBytes(buf, 1, 1 + idLength)) {
     return undefined;
   }
-  const keyId = body.subarray(1, 1 + idLength).toString("latin1");
+  const keyId = buf.subarray(1, 1 + idLength).toString("latin1");
   const nonceStart = 1 + idLength;
-  return { keyId, nonce: body.subarray(nonceStart, nonceStart + GCM_NONCE_BYTES), sealed: body.subarray(nonceStart + GCM_NONCE_BYTES) };
+  return { keyId, nonce: buf.subarray(nonceStart, nonceStart + GCM_NONCE_BYTES), sealed: buf.subarray(nonceStart + GCM_NONCE_BYTES) };
 }
 
 function openBody(body: Buffer, keys: Keyring | SzcryptKey, fieldName: string): Buffer {
   const parts = parseSzc1Body(body);
   if (parts === undefined) {
-    throw new SzcryptError("MALFORMED", `an szc1 token is at least ${MIN_BODY + 4} bytes: magic, key id, nonce and tag`);
+    throw new SzcryptError(
+      "MALFORMED",
+      `an szc1 token is the magic, a key id of 1 to 64 characters of A-Z a-z 0-9 . _ -, a 12-byte nonce and a 16-byte tag (at least ${MIN_BODY + 4} bytes)`,
+    );
   }
   const ring = keys instanceof Keyring ? keys : Keyring.of(keys);
   const key = ring.get(parts.keyId);

@@ -39,27 +39,39 @@ export function parseKeySpec(spec: string, options: { id?: string } = {}): Szcry
             : "a 'hex:' key spec takes only hex digits (0-9, a-f) after the prefix; for a key that is text, use 'utf8:'",
         );
       }
-      bytes = Buffer.from(body, "hex");
+      bytes = decodeOwn(body, "hex");
       break;
     case "utf8":
-      bytes = Buffer.from(body, "utf8");
+      bytes = decodeOwn(body, "utf8");
       break;
     case "base64":
       if (!BASE64_RE.test(body)) {
         throw new SzcryptError("KEY_INVALID", "a 'base64:' key spec needs standard base64 (A-Z a-z 0-9 + /, '=' padding) after the prefix");
       }
-      bytes = Buffer.from(body, "base64");
+      bytes = decodeOwn(body, "base64");
       break;
     default:
       throw new SzcryptError("KEY_INVALID", bareValueMessage(text));
   }
-  if (bytes.length !== 16 && bytes.length !== 24 && bytes.length !== 32) {
-    throw new SzcryptError(
-      "KEY_INVALID",
-      `a '${prefix}:' key spec decodes to ${bytes.length} bytes; an AES key must be 16, 24 or 32 bytes`,
-    );
+  try {
+    if (bytes.length !== 16 && bytes.length !== 24 && bytes.length !== 32) {
+      throw new SzcryptError(
+        "KEY_INVALID",
+        `a '${prefix}:' key spec decodes to ${bytes.length} bytes; an AES key must be 16, 24 or 32 bytes`,
+      );
+    }
+    return SzcryptKey.fromBytes(bytes, options);
+  } finally {
+    bytes.fill(0);
   }
-  return SzcryptKey.fromBytes(bytes, options);
+}
+
+// Decodes into an allocation of its own (zeroed once the key has copied it):
+// Buffer.from(text, encoding) would leave the key's bytes in Node's shared pool.
+function decodeOwn(text: string, encoding: "hex" | "utf8" | "base64"): Buffer {
+  const out = Buffer.allocUnsafeSlow(Buffer.byteLength(text, encoding));
+  const written = out.write(text, encoding);
+  return out.subarray(0, written);
 }
 
 function bareValueMessage(text: string): string {

@@ -1,8 +1,8 @@
 import { isSzcryptError } from "../errors/szcrypt-error.js";
 import { gcmOpen, gcmSeal } from "../formats/aes-gcm.js";
-import { decryptLegacy, decryptLegacyBytes, encryptLegacy, encryptLegacyBytes } from "../formats/legacy-cbc.js";
-import { decryptJsonLegacy, encryptJsonLegacy } from "../formats/legacy-json.js";
-import { decryptSzc1, decryptSzc1Bytes, encryptSzc1, encryptSzc1Bytes, parseSzc1Body } from "../formats/szc1.js";
+import { decryptLegacy, decryptLegacyBytes, encryptLegacyBytesWithIv, encryptLegacyWithIv } from "../formats/legacy-cbc.js";
+import { decryptJsonLegacy, encryptJsonLegacyWithIv } from "../formats/legacy-json.js";
+import { decryptSzc1, decryptSzc1Bytes, encryptSzc1BytesWithNonce, encryptSzc1WithNonce, parseSzc1Body } from "../formats/szc1.js";
 import { parsePythonJson, pythonJsonDumps } from "../json/python-json.js";
 import { SzcryptKey } from "../keys/key.js";
 import { parseKeySpec } from "../keys/key-spec.js";
@@ -151,7 +151,7 @@ function runLegacyString(key: SzcryptKey, test: VectorTest): void {
   }
   const plaintext = need(test.plaintext, "plaintext");
   sameText("decryption", decryptLegacy(token, key), plaintext);
-  sameText("encryption with the token's IV", encryptLegacy(plaintext, key, { iv: ivOf(Buffer.from(token, "base64")) }), token);
+  sameText("encryption with the token's IV", encryptLegacyWithIv(plaintext, key, ivOf(Buffer.from(token, "base64"))), token);
 }
 
 function runLegacyBytes(key: SzcryptKey, test: VectorTest): void {
@@ -162,7 +162,7 @@ function runLegacyBytes(key: SzcryptKey, test: VectorTest): void {
   }
   const plaintext = Buffer.from(need(test.plaintextHex, "plaintextHex"), "hex");
   sameBytes("decryption", decryptLegacyBytes(raw, key), plaintext.toString("hex"));
-  sameBytes("encryption with the token's IV", encryptLegacyBytes(plaintext, key, { iv: ivOf(raw) }), raw.toString("hex"));
+  sameBytes("encryption with the token's IV", encryptLegacyBytesWithIv(plaintext, key, ivOf(raw)), raw.toString("hex"));
 }
 
 function runLegacyJson(key: SzcryptKey, test: VectorTest): void {
@@ -174,7 +174,7 @@ function runLegacyJson(key: SzcryptKey, test: VectorTest): void {
   const typed = need(test.value, "value");
   const value = fromTypedValue(typed);
   sameText("pythonJsonDumps", pythonJsonDumps(value), need(test.plaintext, "plaintext"));
-  sameText("JSON encryption with the token's IV", encryptJsonLegacy(value, key, { iv: ivOf(Buffer.from(token, "base64")) }), token);
+  sameText("JSON encryption with the token's IV", encryptJsonLegacyWithIv(value, key, ivOf(Buffer.from(token, "base64"))), token);
   if (!matchesTypedValue(decryptJsonLegacy(token, key, { objects: "map" }), typed)) {
     throw new VectorMismatch("JSON decryption gave a value other than the vector's");
   }
@@ -199,7 +199,7 @@ function runWycheproofCbc(test: VectorTest): void {
   }
   const msg = need(test.msg, "msg");
   sameBytes("decryption", decryptLegacyBytes(raw, key), msg);
-  sameBytes("encryption", encryptLegacyBytes(Buffer.from(msg, "hex"), key, { iv }), raw.toString("hex"));
+  sameBytes("encryption", encryptLegacyBytesWithIv(Buffer.from(msg, "hex"), key, iv), raw.toString("hex"));
 }
 
 function szc1Nonce(binary: Buffer): Uint8Array {
@@ -220,7 +220,7 @@ function runSzc1String(key: SzcryptKey, test: VectorTest): void {
   const plaintext = need(test.plaintext, "plaintext");
   sameText("szc1 decryption", decryptSzc1(token, key, { fieldName }), plaintext);
   const binary = Buffer.concat([Buffer.from("szc1"), Buffer.from(token.slice(5), "base64url")]);
-  sameText("szc1 encryption with the token's nonce", encryptSzc1(plaintext, key, { fieldName, nonce: szc1Nonce(binary) }), token);
+  sameText("szc1 encryption with the token's nonce", encryptSzc1WithNonce(plaintext, key, { fieldName }, szc1Nonce(binary)), token);
 }
 
 function runSzc1Bytes(key: SzcryptKey, test: VectorTest): void {
@@ -234,7 +234,7 @@ function runSzc1Bytes(key: SzcryptKey, test: VectorTest): void {
   sameBytes("szc1 decryption", decryptSzc1Bytes(raw, key, { fieldName }), plaintext.toString("hex"));
   sameBytes(
     "szc1 encryption with the token's nonce",
-    encryptSzc1Bytes(plaintext, key, { fieldName, nonce: szc1Nonce(raw) }),
+    encryptSzc1BytesWithNonce(plaintext, key, { fieldName }, szc1Nonce(raw)),
     raw.toString("hex"),
   );
 }
