@@ -26,6 +26,8 @@ export {
   SZC1_MAGIC,
   SZC1_TEXT_PREFIX,
 } from "./formats/szc1.js";
+export type { TokenInfo } from "./formats/token-info.js";
+export { describeToken } from "./formats/token-info.js";
 export { file_sz_crypt_v1_options, sensitive } from "./gen/sz/crypt/v1/options_pb.js";
 export { PyFloat, pyFloat, pythonFloatRepr } from "./json/py-float.js";
 export type { ParsePythonJsonOptions, PyJsonValue } from "./json/python-json.js";
