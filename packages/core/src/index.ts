@@ -5,7 +5,7 @@ export { DECRYPT_FAILED_MESSAGE, isSzcryptError, SzcryptError } from "./errors/s
 export type { FieldCrypto, FieldCryptoOptions, FormatName, KeySource } from "./fields/field-crypto.js";
 export { checkFormatPolicy, createFieldCrypto, decryptFields, encryptFields, formatNames } from "./fields/field-crypto.js";
 export type { FieldPolicy, FieldPolicyOptions, MethodPolicy } from "./fields/field-policy.js";
-export { createFieldPolicy, DEFAULT_KEY_ENV } from "./fields/field-policy.js";
+export { assertMethodPath, createFieldPolicy, DEFAULT_KEY_ENV } from "./fields/field-policy.js";
 export {
   decryptLegacy,
   decryptLegacyBytes,

@@ -37,7 +37,7 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
     const method = ctx.methodFor(definition.requestSerialize, definition.path);
     const crypto = ctx.cryptoFor(definition.path);
     if (
-      (method === undefined && ctx.unknownMethods === "pass") ||
+      (method === undefined && ctx.passUnknown(definition.path)) ||
       (method !== undefined && ctx.nothingToProtect(method, definition.path))
     ) {
       return new InterceptingCall(nextCall(callOptions));

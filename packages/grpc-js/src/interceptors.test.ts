@@ -342,7 +342,7 @@ describe("configuration", () => {
     }
   });
 
-  it("rejects a method it has no schema for, unless told to pass it", async () => {
+  it("rejects a method it has no schema for, unless its path is listed to pass", async () => {
     const { Server, ServerCredentials, makeGenericClientConstructor } = await import("@grpc/grpc-js");
     const definition = {
       ping: {
@@ -355,7 +355,7 @@ describe("configuration", () => {
         responseDeserialize: (v: Buffer) => v,
       },
     };
-    const start = async (unknownMethods: "reject" | "pass") => {
+    const start = async (unknownMethods: "reject" | { pass: string[] }) => {
       const server = new Server({ interceptors: [createServerInterceptor({ key: KEY, unknownMethods })] });
       server.addService(definition, { ping: (call: { request: Buffer }, cb: (e: null, v: Buffer) => void) => cb(null, call.request) });
       const port = await new Promise<number>((res, rej) =>
@@ -379,10 +379,22 @@ describe("configuration", () => {
     assert.equal((await strict.call()).code, status.FAILED_PRECONDITION);
     strict.c.close();
     strict.server.forceShutdown();
-    const lenient = await start("pass");
-    assert.equal((await lenient.call()).value?.toString(), "hi");
-    lenient.c.close();
-    lenient.server.forceShutdown();
+    const listed = await start({ pass: ["/other.v1.Other/Ping"] });
+    assert.equal((await listed.call()).value?.toString(), "hi");
+    listed.c.close();
+    listed.server.forceShutdown();
+    // Passing is per path: a list naming other methods still rejects this one.
+    const elsewhere = await start({ pass: ["/grpc.health.v1.Health/Check"] });
+    assert.equal((await elsewhere.call()).code, status.FAILED_PRECONDITION);
+    elsewhere.c.close();
+    elsewhere.server.forceShutdown();
+    // The old catch-all is refused at creation, saying what to write instead.
+    const catchAll = { key: KEY, unknownMethods: "pass" } as unknown as Parameters<typeof createServerInterceptor>[0];
+    assert.throws(
+      () => createServerInterceptor(catchAll),
+      (err: unknown) => isSzcryptError(err, "CONFIG_INVALID") && /pass: \[/.test(err.message),
+    );
+    assert.throws(() => createClientInterceptor({ key: KEY, unknownMethods: { pass: ["Ping"] } }), /gRPC path/);
   });
 });
 
@@ -420,15 +432,24 @@ describe("szc1 policies through the interceptors", () => {
   it("applies a per-method policy over the service-wide one", async () => {
     const keys = ring("a", "a");
     const path = "/sz.examples.v1.PaymentService/Authorize";
-    const server = await startPaymentServer([createServerInterceptor({ key: keys, methods: { [path]: { format: "szc1" } } })]);
-    const both = client(server.port, [createClientInterceptor({ key: keys, methods: { [path]: { format: "szc1" } } })]);
+    const services = [PaymentService];
+    const server = await startPaymentServer([createServerInterceptor({ key: keys, services, methods: { [path]: { format: "szc1" } } })]);
+    const both = client(server.port, [createClientInterceptor({ key: keys, services, methods: { [path]: { format: "szc1" } } })]);
     const legacyOnly = client(server.port, [createClientInterceptor({ key: keys })]);
     try {
       assert.deepEqual(await unary(both, samplePayment(1)), expectedAuthorized(1));
       assert.equal((await clientStream(both, [samplePayment(2)])).count, 1);
       assert.equal((await rejection(unary(legacyOnly, samplePayment(3)))).code, status.INVALID_ARGUMENT, "Authorize takes only szc1");
       assert.equal((await clientStream(legacyOnly, [samplePayment(4)])).count, 1, "Upload still takes legacy-cbc");
-      assert.throws(() => createServerInterceptor({ key: keys, methods: { Authorize: { format: "szc1" } } }), /keyed by gRPC path/);
+      assert.throws(
+        () => createServerInterceptor({ key: keys, services, methods: { Authorize: { format: "szc1" } } }),
+        /keyed by gRPC path/,
+      );
+      // A typo would leave legacy-cbc accepted where szc1 only was meant: refused at creation.
+      assert.throws(
+        () => createServerInterceptor({ key: keys, services, methods: { "/sz.examples.v1.PaymentService/Authorise": { format: "szc1" } } }),
+        /matches no known method/,
+      );
     } finally {
       both.close();
       legacyOnly.close();

@@ -1,22 +1,32 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { compileServicePlans, createFieldPolicy, type FieldCrypto, type FieldPolicyOptions, type SzcryptError } from "@szcrypt/core";
+import {
+  assertMethodPath,
+  compileServicePlans,
+  createFieldPolicy,
+  type FieldCrypto,
+  type FieldPolicyOptions,
+  SzcryptError,
+} from "@szcrypt/core";
 import { methodOfSerializer } from "./service-definition.js";
 
 export { DEFAULT_KEY_ENV } from "@szcrypt/core";
 
 export interface SzcryptGrpcOptions extends FieldPolicyOptions {
   /**
-   * Services whose methods were not defined with `createGrpcServiceDefinition`
-   * (e.g. served with another code generator's definitions): szcrypt finds
-   * their schemas by path.
+   * The services this interceptor serves. Needed for those whose methods were
+   * not defined with `createGrpcServiceDefinition` (szcrypt finds their
+   * schemas by path), and for every service that `methods` names (its paths
+   * are checked against them).
    */
   readonly services?: readonly DescService[];
   /**
    * What to do with a call to a method szcrypt has no schema for. `"reject"`
    * (default) fails the call: szcrypt cannot know which of its fields are
-   * sensitive. `"pass"` lets it through untouched (health checks, reflection).
+   * sensitive. `{ pass: [paths] }` lets exactly those paths through untouched,
+   * e.g. `{ pass: ["/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"] }`;
+   * every other schema-less method is still rejected.
    */
-  readonly unknownMethods?: "reject" | "pass";
+  readonly unknownMethods?: "reject" | { readonly pass: readonly string[] };
   /**
    * Called with every error szcrypt turns into a status, for the service's
    * logs. Errors never hold a key, a plaintext or a ciphertext.
@@ -28,7 +38,8 @@ export interface SzcryptGrpcOptions extends FieldPolicyOptions {
 export interface InterceptorContext {
   /** The FieldCrypto for a method path (its override, or the service-wide one). */
   cryptoFor(path: string): FieldCrypto;
-  readonly unknownMethods: "reject" | "pass";
+  /** Whether a call to `path`, a method with no schema, goes through untouched. */
+  passUnknown(path: string): boolean;
   readonly onError: SzcryptGrpcOptions["onError"];
   methodFor(serializer: unknown, path: string): DescMethod | undefined;
   /**
@@ -59,7 +70,7 @@ export function resolveOptions(options: SzcryptGrpcOptions): InterceptorContext 
   }
   return {
     cryptoFor: policy.cryptoFor,
-    unknownMethods: options.unknownMethods ?? "reject",
+    passUnknown: unknownMethodPasses(options.unknownMethods),
     onError: options.onError,
     methodFor: (serializer, path) => methodOfSerializer(serializer) ?? byPath.get(path),
     nothingToProtect: (method, path) => {
@@ -86,4 +97,23 @@ export function resolveOptions(options: SzcryptGrpcOptions): InterceptorContext 
       }
     },
   };
+}
+
+function unknownMethodPasses(option: SzcryptGrpcOptions["unknownMethods"]): (path: string) => boolean {
+  if (option === undefined || option === "reject") {
+    return () => false;
+  }
+  if (typeof option !== "object" || option === null || !Array.isArray(option.pass)) {
+    // "pass" for every method is gone: one typo'd or new method would cross unprotected.
+    throw new SzcryptError(
+      "CONFIG_INVALID",
+      'unknownMethods is "reject" or { pass: [gRPC paths] }, the methods with nothing to protect, e.g. { pass: ["/grpc.health.v1.Health/Check"] }',
+    );
+  }
+  const pass = new Set<string>();
+  for (const path of option.pass) {
+    assertMethodPath(path, "unknownMethods.pass");
+    pass.add(path);
+  }
+  return (path) => pass.has(path);
 }

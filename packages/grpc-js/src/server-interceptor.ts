@@ -27,7 +27,7 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
     const method = ctx.methodFor(methodDescriptor.requestDeserialize, methodDescriptor.path);
     const crypto = ctx.cryptoFor(methodDescriptor.path);
     if (
-      (method === undefined && ctx.unknownMethods === "pass") ||
+      (method === undefined && ctx.passUnknown(methodDescriptor.path)) ||
       (method !== undefined && ctx.nothingToProtect(method, methodDescriptor.path))
     ) {
       return new ServerInterceptingCall(call);

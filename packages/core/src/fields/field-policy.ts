@@ -1,3 +1,4 @@
+import type { DescService } from "@bufbuild/protobuf";
 import { SzcryptError } from "../errors/szcrypt-error.js";
 import { isSzcryptKey, type SzcryptKey } from "../keys/key.js";
 import { isKeyProvider, type KeyProvider } from "../keys/key-provider.js";
@@ -25,8 +26,15 @@ export interface FieldPolicyOptions {
   readonly format?: FormatName;
   /** The formats decryption accepts. Default: the one encryption writes. */
   readonly accept?: readonly FormatName[];
-  /** Per-method policy keyed by gRPC path: `{ "/sz.examples.v1.PaymentService/Authorize": { format: "szc1" } }`. */
+  /**
+   * Per-method policy keyed by gRPC path: `{ "/sz.examples.v1.PaymentService/Authorize": { format: "szc1" } }`.
+   * Every path must name a method of `services`: an override that matched
+   * nothing would leave the service-wide policy (perhaps accepting legacy-cbc)
+   * where a stricter one was meant, so it is refused at creation.
+   */
   readonly methods?: Readonly<Record<string, MethodPolicy>>;
+  /** The services this policy serves: what the paths in `methods` are checked against. */
+  readonly services?: readonly DescService[];
 }
 
 /** A FieldCrypto per method, compiled once. */
@@ -53,12 +61,11 @@ export function createFieldPolicy(options: FieldPolicyOptions): FieldPolicy {
     ...(options.accept === undefined ? {} : { accept: options.accept }),
   });
   const overrides = new Map<string, FieldCrypto>();
+  const known = knownMethods(options.services);
   for (const [path, policy] of Object.entries(options.methods ?? {})) {
-    if (!/^\/[^/]+\/[^/]+$/.test(path)) {
-      throw new SzcryptError(
-        "CONFIG_INVALID",
-        `a per-method policy is keyed by gRPC path, "/package.Service/Method"; got ${JSON.stringify(path)}`,
-      );
+    assertMethodPath(path, "a per-method policy");
+    if (!known.paths.has(path)) {
+      throw new SzcryptError("CONFIG_INVALID", unknownOverrideMessage(path, known));
     }
     const format = policy.format ?? options.format;
     // A method that names its own format and no accept list accepts only that format.
@@ -66,6 +73,50 @@ export function createFieldPolicy(options: FieldPolicyOptions): FieldPolicy {
     overrides.set(path, make({ ...(format === undefined ? {} : { format }), ...(accept === undefined ? {} : { accept }) }));
   }
   return { cryptoFor: (path) => overrides.get(path) ?? base };
+}
+
+const METHOD_PATH_RE = /^\/[^/]+\/[^/]+$/;
+
+/**
+ * Checks that `path` has the shape of a gRPC path, `/package.Service/Method`.
+ *
+ * @throws SzcryptError CONFIG_INVALID naming `what` and the path.
+ */
+export function assertMethodPath(path: unknown, what: string): asserts path is string {
+  if (typeof path !== "string" || !METHOD_PATH_RE.test(path)) {
+    throw new SzcryptError("CONFIG_INVALID", `${what} is keyed by gRPC path, "/package.Service/Method"; got ${JSON.stringify(path)}`);
+  }
+}
+
+interface KnownMethods {
+  readonly paths: ReadonlySet<string>;
+  readonly byService: ReadonlyMap<string, readonly string[]>;
+}
+
+function knownMethods(services: readonly DescService[] | undefined): KnownMethods {
+  const paths = new Set<string>();
+  const byService = new Map<string, string[]>();
+  for (const service of services ?? []) {
+    const names = service.methods.map((m) => m.name);
+    byService.set(service.typeName, names);
+    for (const name of names) {
+      paths.add(`/${service.typeName}/${name}`);
+    }
+  }
+  return { paths, byService };
+}
+
+function unknownOverrideMessage(path: string, known: KnownMethods): string {
+  const lead = `the per-method policy for ${JSON.stringify(path)} matches no known method, so it would never apply and the service-wide policy would stay in force`;
+  if (known.byService.size === 0) {
+    return `${lead}: list the services it is for in \`services\` (their protobuf-es descriptors), so that szcrypt can check each path`;
+  }
+  const serviceName = path.split("/")[1] as string;
+  const methods = known.byService.get(serviceName);
+  if (methods !== undefined) {
+    return `${lead}: ${serviceName} has ${methods.join(", ")}; fix the method name (as in the .proto, e.g. "/${serviceName}/${methods[0] ?? "Method"}")`;
+  }
+  return `${lead}: no service ${serviceName} is in \`services\` (${[...known.byService.keys()].join(", ")}); fix the path or add the service`;
 }
 
 function resolveKeySource(key: FieldPolicyOptions["key"]): KeySource {

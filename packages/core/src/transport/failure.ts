@@ -52,7 +52,7 @@ export function unknownMethodFailure(path: string): TransportFailure {
   const error = new SzcryptError(
     "CONFIG_INVALID",
     `szcrypt has no protobuf schema for ${path}: define the service with its protobuf-es descriptor, ` +
-      'list it in the interceptor\'s `services`, or set `unknownMethods: "pass"` for methods with nothing to protect',
+      "list it in the interceptor's `services`, or, if it has nothing to protect, list its path in `unknownMethods: { pass: [...] }`",
   );
   return { kind: "failed_precondition", message: `szcrypt: ${error.message}`, error };
 }
