@@ -23,7 +23,7 @@ def associated_data(key_id: str, field_name: str) -> bytes:
 def encrypt_bytes(data: bytes, key: bytes, key_id: str, field_name: str, nonce: bytes | None = None) -> bytes:
     if len(key) not in (16, 32):
         raise ValueError("szc1 takes 16 or 32-byte keys")
-    if not KEY_ID.match(key_id):
+    if not KEY_ID.fullmatch(key_id):
         raise ValueError("a key id is 1 to 64 of A-Z a-z 0-9 . _ -")
     nonce = nonce if nonce is not None else get_random_bytes(NONCE)
     cipher = AES.new(key, AES.MODE_GCM, nonce=nonce, mac_len=TAG)
@@ -41,6 +41,8 @@ def decrypt_bytes(data: bytes, keys: dict, field_name: str) -> bytes:
     if n == 0 or len(data) < 4 + 1 + n + NONCE + TAG:
         raise ValueError("not szc1")
     key_id = data[5 : 5 + n].decode("latin-1")
+    if not KEY_ID.fullmatch(key_id):
+        raise ValueError("not szc1")
     key = keys.get(key_id)
     if key is None:
         raise ValueError("unknown key id")
