@@ -29,6 +29,13 @@ describe("functions taking bytes check their argument type", () => {
     });
   }
 
+  it("szc1 decryption throws TypeError for keys that are neither a Keyring nor a SzcryptKey", () => {
+    const raw = encryptSzc1Bytes(Buffer.from("x"), key, { fieldName: "f" });
+    for (const keys of ["hex:00", { id: "k" }, null]) {
+      assert.throws(() => decryptSzc1Bytes(raw, keys as never, { fieldName: "f" }), TypeError);
+    }
+  });
+
   it("takes a Buffer and a plain Uint8Array alike", () => {
     const a = encryptLegacyBytes(Buffer.from("x"), key);
     assert.deepEqual([...decryptLegacyBytes(new Uint8Array(a), key)], [0x78]);

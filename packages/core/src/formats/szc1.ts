@@ -199,6 +199,9 @@ function openBody(body: Buffer, keys: Keyring | SzcryptKey, fieldName: string): 
       `an szc1 token is the magic, a key id of 1 to 64 characters of A-Z a-z 0-9 . _ -, a 12-byte nonce and a 16-byte tag (at least ${MIN_BODY + 4} bytes)`,
     );
   }
+  if (!(keys instanceof Keyring) && !isSzcryptKey(keys)) {
+    throw new TypeError("szc1: decryption takes a Keyring or a SzcryptKey (see parseKeySpec)");
+  }
   const ring = keys instanceof Keyring ? keys : Keyring.of(keys);
   const key = ring.get(parts.keyId);
   if (key === undefined || (key.size !== 16 && key.size !== 32)) {

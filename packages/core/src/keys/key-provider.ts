@@ -131,8 +131,10 @@ export interface AsyncKeyProviderOptions extends KeyProviderEvents {
  * A failure at start rejects `ready()` with KEY_UNAVAILABLE: never a default key.
  *
  * One load runs at a time: a refresh due while one is in flight is skipped,
- * so a slow load can never install an older keyring over a newer one. After
- * `close()` (even before the first load ends) no load is started or installed.
+ * so a slow load can never install an older keyring over a newer one; a load
+ * that never settles therefore holds off every later refresh, so give `load`
+ * its own timeout. After `close()` (even before the first load ends) no load
+ * is started or installed.
  */
 export function asyncKeyProvider(load: () => Promise<string | SzcryptKey | Keyring>, options: AsyncKeyProviderOptions = {}): KeyProvider {
   const description = options.description ?? "async key provider";
