@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, createRegistry, toBinary } from "@bufbuild/protobuf";
-import { type Any, AnySchema, anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
+import { type Any, AnySchema, anyPack, anyUnpack, StringValueSchema, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import { isSzcryptError, type SzcryptError } from "../errors/szcrypt-error.js";
 import { createFieldCrypto } from "../fields/field-crypto.js";
 import { type Card, CardSchema, CarrierSchema, type Envelope, EnvelopeSchema, NoteSchema } from "../gen/sz/testing/v1/packed_pb.js";
@@ -68,6 +68,16 @@ describe("google.protobuf.Any", () => {
     const enc = szc1.encryptMessage(EnvelopeSchema, envelope());
     assert.match(unpackCard(enc.payload).number, /^szc1:/);
     assert.deepEqual(szc1.decryptMessage(EnvelopeSchema, enc), envelope());
+  });
+
+  it("passes packed well-known types untouched, imported or not", () => {
+    const msg = create(CarrierSchema, { payload: anyPack(StringValueSchema, create(StringValueSchema, { value: "clear" })) });
+    assert.equal(crypto.encryptMessage(CarrierSchema, msg).payload, msg.payload);
+    const time = create(CarrierSchema, { payload: anyPack(TimestampSchema, create(TimestampSchema, { seconds: 1n })) });
+    assert.equal(crypto.decryptMessage(CarrierSchema, time).payload, time.payload);
+    assert.deepEqual(redactJson(CarrierSchema, msg), {
+      payload: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: "clear" },
+    });
   });
 
   it("walks a type whose only link to sensitive data is an Any", () => {

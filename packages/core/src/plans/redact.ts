@@ -136,7 +136,7 @@ function redactPacked(op: AnyOp, value: unknown, mask: boolean, depth: number): 
   if (typeof any.typeUrl !== "string" || any.typeUrl === "") {
     return value;
   }
-  const schema = op.scope.registry.getMessage(any.typeUrl.slice(any.typeUrl.lastIndexOf("/") + 1));
+  const schema = op.scope.types.getMessage(any.typeUrl.slice(any.typeUrl.lastIndexOf("/") + 1));
   const plan = schema === undefined ? undefined : redactionPlan(schema, op.scope);
   if (plan?.isEmpty) {
     return value;
@@ -197,7 +197,7 @@ export function redactJson<Desc extends DescMessage>(
   }
   // First the walk that checks depth and drops what JSON could not name, then the JSON.
   const prepared = redactNode(plan.root, message as Msg, false, 0) as MessageShape<Desc>;
-  return maskJson(plan.root, toJson(schema, prepared, { registry: scope.registry }), scope);
+  return maskJson(plan.root, toJson(schema, prepared, { registry: scope.types }), scope);
 }
 
 function maskJson(node: PlanNode, json: JsonValue, scope: TypeScope): JsonValue {
@@ -233,7 +233,7 @@ function maskPackedJson(json: JsonValue, scope: TypeScope): JsonValue {
     return json;
   }
   const url = json["@type"];
-  const schema = scope.registry.getMessage(url.slice(url.lastIndexOf("/") + 1));
+  const schema = scope.types.getMessage(url.slice(url.lastIndexOf("/") + 1));
   if (schema === undefined) {
     return {};
   }

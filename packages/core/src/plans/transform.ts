@@ -175,7 +175,7 @@ function packed(op: AnyOp, value: unknown, fn: LeafTransform, slot: Slot, depth:
       );
     }
     const typeName = any.typeUrl.slice(any.typeUrl.lastIndexOf("/") + 1);
-    const schema = op.scope.registry.getMessage(typeName);
+    const schema = op.scope.types.getMessage(typeName);
     if (schema === undefined) {
       if (op.scope.allowsUnknown(typeName)) {
         return value;

@@ -1,4 +1,16 @@
 import { createRegistry, type DescExtension, type DescFile, type DescMessage, type Registry } from "@bufbuild/protobuf";
+import {
+  file_google_protobuf_any,
+  file_google_protobuf_api,
+  file_google_protobuf_duration,
+  file_google_protobuf_empty,
+  file_google_protobuf_field_mask,
+  file_google_protobuf_source_context,
+  file_google_protobuf_struct,
+  file_google_protobuf_timestamp,
+  file_google_protobuf_type,
+  file_google_protobuf_wrappers,
+} from "@bufbuild/protobuf/wkt";
 
 /**
  * Where szcrypt looks up the types a schema alone does not name: messages
@@ -10,7 +22,11 @@ export interface TypeScopeOptions {
    * Default: the file of the message type being processed and every file it
    * imports, transitively (for an RPC: the files the method's request or
    * response type comes from). Give a registry when packed types or
-   * extensions are declared in files that one does not import.
+   * extensions are declared in files that one does not import. Packed
+   * well-known types (`google.protobuf.Timestamp`, `Struct`, wrappers…) are
+   * always known: they cannot carry the sensitive option. A registry is read
+   * when a plan is first compiled with it; later changes to a mutable one
+   * are not seen.
    */
   readonly registry?: Registry;
   /**
@@ -31,7 +47,10 @@ export interface TypeScopeOptions {
  * @internal
  */
 export interface TypeScope {
+  /** Where extensions are found. */
   readonly registry: Registry;
+  /** Where packed types are found: the registry, and the well-known types. */
+  readonly types: Registry;
   /** Whether a packed type the registry does not know may pass untouched. */
   allowsUnknown(typeName: string): boolean;
   /** Extensions of `typeName` that the registry knows, in field-number order. */
@@ -64,11 +83,31 @@ export function typeScope(schema: DescMessage, options: TypeScopeOptions | undef
   return scope;
 }
 
+// What protobuf ships: packing one of these is never a reason to refuse.
+const wellKnownFiles = [
+  file_google_protobuf_any,
+  file_google_protobuf_api,
+  file_google_protobuf_duration,
+  file_google_protobuf_empty,
+  file_google_protobuf_field_mask,
+  file_google_protobuf_source_context,
+  file_google_protobuf_struct,
+  file_google_protobuf_timestamp,
+  file_google_protobuf_type,
+  file_google_protobuf_wrappers,
+];
+
 function makeScope(registry: Registry, allow: boolean | readonly string[]): TypeScope {
   const allowed = typeof allow === "boolean" ? undefined : new Set(allow);
   let byExtendee: Map<string, DescExtension[]> | undefined;
+  let types: Registry | undefined;
   return {
     registry,
+    get types() {
+      // The registry's own types win over the shipped ones of the same name.
+      types ??= createRegistry(...wellKnownFiles, registry);
+      return types;
+    },
     allowsUnknown: (typeName) => allow === true || (allowed?.has(typeName) ?? false),
     extensionsOf(typeName) {
       // A Registry has no lookup by extendee: index it once.
