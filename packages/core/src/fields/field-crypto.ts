@@ -94,7 +94,16 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
     ...(options.registry === undefined ? {} : { registry: options.registry }),
     ...(options.allowUnknownAny === undefined ? {} : { allowUnknownAny: options.allowUnknownAny }),
   };
-  const planOf = (schema: DescMessage): FieldPlan => compileFieldPlan(schema, scope);
+  // One lookup per message: resolving the type scope takes several.
+  const plans = new WeakMap<DescMessage, FieldPlan>();
+  const planOf = (schema: DescMessage): FieldPlan => {
+    let plan = plans.get(schema);
+    if (plan === undefined) {
+      plan = compileFieldPlan(schema, scope);
+      plans.set(schema, plan);
+    }
+    return plan;
+  };
 
   const encryptLeaf: LeafTransform =
     format === "szc1"

@@ -124,8 +124,19 @@ const planCaches = new WeakMap<TypeScope, WeakMap<DescMessage, FieldPlan>>();
  *   not), anywhere the type reaches, naming its full name and the fix.
  */
 export function compileFieldPlan(schema: DescMessage, options?: TypeScopeOptions): FieldPlan {
-  return compileScopedPlan(schema, typeScope(schema, options));
+  if (options !== undefined) {
+    return compileScopedPlan(schema, typeScope(schema, options));
+  }
+  // The common call: one lookup, not the scope's several.
+  let plan = defaultPlans.get(schema);
+  if (plan === undefined) {
+    plan = compileScopedPlan(schema, typeScope(schema, undefined));
+    defaultPlans.set(schema, plan);
+  }
+  return plan;
 }
+
+const defaultPlans = new WeakMap<DescMessage, FieldPlan>();
 
 /** @internal the plan of `schema` in `scope`, cached. */
 export function compileScopedPlan(schema: DescMessage, scope: TypeScope): FieldPlan {
