@@ -2,11 +2,12 @@
 // The schemas are core's private test fixtures, read from its build.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { type Any, anyPack } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, createRouterTransport, type Interceptor } from "@connectrpc/connect";
 import { parseKeySpec } from "@szcrypt/core";
 import { CardSchema, type Envelope, EnvelopeSchema, EnvelopeService } from "../../core/dist/gen/sz/testing/v1/packed_pb.js";
+import { type Node, NodeSchema, NodeService } from "../../core/dist/gen/sz/testing/v1/shapes_pb.js";
 import { StraySchema } from "../../core/dist/gen/sz/testing/v1/stray_pb.js";
 import { createConnectClientInterceptor, createConnectServerInterceptor } from "./interceptors.js";
 
@@ -62,12 +63,49 @@ describe("Connect: Any and nesting refusals", () => {
     assert.equal(raw.seen.length, 0, "the handler was never called");
   });
 
-  it("1000 levels through Any cross; 1001 are InvalidArgument at the server", async () => {
+  it("Any in Any: 16 levels cross, 17 are InvalidArgument at the server", async () => {
     const guarded = setup([createConnectClientInterceptor({ key: KEY })]);
-    const ok = await guarded.client.echo(create(EnvelopeSchema, { payload: nestPacked(999) }));
+    const ok = await guarded.client.echo(create(EnvelopeSchema, { payload: nestPacked(15) }));
     assert.ok(ok.payload !== undefined);
-    const remote = await codeOf(setup([]).client.echo(create(EnvelopeSchema, { payload: nestPacked(1000) })));
+    const remote = await codeOf(setup([]).client.echo(create(EnvelopeSchema, { payload: nestPacked(16) })));
     assert.equal(remote.code, Code.InvalidArgument);
-    assert.match(remote.message, /1000 levels/);
+    assert.match(remote.message, /Any values nest more than 16/);
+  });
+
+  it("plain nesting: 1000 levels cross, 1001 are InvalidArgument at the server (decoded with a raised limit)", async () => {
+    const binaryOptions = { recursionLimit: 5000 };
+    const seen: Node[] = [];
+    const make = (interceptors: Interceptor[]) =>
+      createClient(
+        NodeService,
+        createRouterTransport(
+          ({ service }) => {
+            service(NodeService, {
+              echo: (req) => {
+                seen.push(req);
+                return req;
+              },
+            });
+          },
+          {
+            router: { interceptors: [createConnectServerInterceptor({ key: KEY })], binaryOptions },
+            transport: { interceptors, binaryOptions },
+          },
+        ),
+      );
+    const nest = (levels: number): Node => {
+      let node = create(NodeSchema, { secret: "deepest" });
+      for (let i = 0; i < levels; i++) {
+        node = create(NodeSchema, { children: [node] });
+      }
+      return node;
+    };
+    const back = await make([createConnectClientInterceptor({ key: KEY })]).echo(nest(1000));
+    assert.ok(Buffer.from(toBinary(NodeSchema, back)).equals(Buffer.from(toBinary(NodeSchema, nest(1000)))));
+    const before = seen.length;
+    const remote = await codeOf(make([]).echo(nest(1001)));
+    assert.equal(remote.code, Code.InvalidArgument);
+    assert.match(remote.message, /more than 1000 levels/);
+    assert.equal(seen.length, before, "the handler was never called");
   });
 });

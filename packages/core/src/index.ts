@@ -53,7 +53,7 @@ export { compileFieldPlan, isSensitiveField, validateSensitive } from "./plans/f
 export { REDACTED, redact, redactJson } from "./plans/redact.js";
 export { compileMethodPlans, compileServicePlans } from "./plans/service-plans.js";
 export type { LeafTransform } from "./plans/transform.js";
-export { MAX_NESTING, transformMessage } from "./plans/transform.js";
+export { MAX_NESTING, MAX_PACKED_NESTING, transformMessage } from "./plans/transform.js";
 export type { TypeScopeOptions } from "./plans/type-scope.js";
 export type { TransportFailure } from "./transport/failure.js";
 export { decryptFailure, encryptFailure, unknownMethodFailure } from "./transport/failure.js";

@@ -1,14 +1,15 @@
-// Any, proto2 presence and nesting through a real grpc-js client and server.
+// Any, proto2 presence and nesting limits through a real grpc-js client and server.
 // The schemas are core's private test fixtures, read from its build (they are
 // not part of any package's public surface).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { create, createRegistry, type DescService, isFieldSet } from "@bufbuild/protobuf";
+import { create, createRegistry, type DescService, fromBinary, isFieldSet, toBinary } from "@bufbuild/protobuf";
 import { type Any, anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
 import {
   credentials,
   type Interceptor,
   Metadata,
+  makeGenericClientConstructor,
   Server,
   ServerCredentials,
   type ServerInterceptor,
@@ -18,6 +19,7 @@ import {
 import { decryptLegacy, parseKeySpec } from "@szcrypt/core";
 import { type Card, CardSchema, type Envelope, EnvelopeSchema, EnvelopeService } from "../../core/dist/gen/sz/testing/v1/packed_pb.js";
 import { type Legacy, LegacySchema, LegacyService } from "../../core/dist/gen/sz/testing/v1/presence_pb.js";
+import { type Node, NodeSchema, NodeService } from "../../core/dist/gen/sz/testing/v1/shapes_pb.js";
 import { StraySchema } from "../../core/dist/gen/sz/testing/v1/stray_pb.js";
 import { createGrpcClient } from "./client.js";
 import { createClientInterceptor } from "./client-interceptor.js";
@@ -178,21 +180,86 @@ describe("google.protobuf.Any through grpc-js", () => {
     assert.equal(decryptLegacy(secret ?? "", KEY), "stray-secret", "known through the registry: encrypted");
   });
 
-  it("nesting through Any: 1000 levels cross, 1001 are INVALID_ARGUMENT on both sides", async () => {
+  it("Any in Any: 16 levels cross, 17 are INVALID_ARGUMENT at the server", async () => {
     const guarded = caller<Envelope>(EnvelopeService, server.port, [createClientInterceptor({ key: KEY })]);
     const raw = caller<Envelope>(EnvelopeService, server.port, []);
     try {
-      const ok = await guarded.call(create(EnvelopeSchema, { payload: nestPacked(999) }));
+      // The Envelope's payload is the first level: a chain of 15 more below it.
+      const ok = await guarded.call(create(EnvelopeSchema, { payload: nestPacked(15) }));
       assert.equal(ok.code, undefined, ok.details);
-      const tooDeep = create(EnvelopeSchema, { payload: nestPacked(1000) });
-      const local = await guarded.call(tooDeep);
-      assert.equal(local.code, status.INVALID_ARGUMENT, "refused on the client, nothing sent");
-      const remote = await raw.call(tooDeep);
+      const remote = await raw.call(create(EnvelopeSchema, { payload: nestPacked(16) }));
       assert.equal(remote.code, status.INVALID_ARGUMENT, "the server refuses the caller's input");
-      assert.match(remote.details ?? "", /1000 levels/);
+      assert.match(remote.details ?? "", /Any values nest more than 16/);
     } finally {
       guarded.close();
       raw.close();
     }
+  });
+});
+
+describe("nesting over the limit through grpc-js", () => {
+  // protobuf-es decodes 100 levels by default: this service decodes deeper, so
+  // that szcrypt's own limit is what a server meets.
+  const definition = createGrpcServiceDefinition(NodeService);
+  const deep = (bytes: Buffer) => fromBinary(NodeSchema, bytes, { recursionLimit: 5000 });
+  for (const method of Object.values(definition)) {
+    Object.assign(method, { requestDeserialize: deep, responseDeserialize: deep });
+  }
+  const nest = (levels: number): Node => {
+    let node = create(NodeSchema, { secret: "deepest" });
+    for (let i = 0; i < levels; i++) {
+      node = create(NodeSchema, { children: [node] });
+    }
+    return node;
+  };
+  let server: Server;
+  let port = 0;
+  const seen: Node[] = [];
+  before(async () => {
+    // Found by path through `services`: this definition's serializers carry no schema.
+    server = new Server({ interceptors: [createServerInterceptor({ key: KEY, services: [NodeService] })] });
+    server.addService(definition, {
+      echo: (call: { request: Node }, cb: (e: null, v: Node) => void) => {
+        seen.push(call.request);
+        cb(null, call.request);
+      },
+    });
+    port = await new Promise<number>((res, rej) =>
+      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
+    );
+  });
+  after(() => server.forceShutdown());
+
+  const call = (interceptors: Interceptor[], node: Node) => {
+    const Ctor = makeGenericClientConstructor(definition, "NodeService");
+    const client = new Ctor(`127.0.0.1:${port}`, credentials.createInsecure(), { interceptors }) as unknown as {
+      echo(r: Node, o: object, cb: (e: ServiceError | null, v?: Node) => void): void;
+      close(): void;
+    };
+    return new Promise<{ value?: Node; code?: number; details?: string }>((resolve) =>
+      client.echo(node, { deadline: Date.now() + 20_000 }, (e, v) => {
+        client.close();
+        resolve(e ? { code: e.code, details: e.details } : { value: v as Node });
+      }),
+    );
+  };
+  const guarded = () => [createClientInterceptor({ key: KEY, services: [NodeService] })];
+  // assert.deepEqual overflows the stack at this depth: compare bytes.
+  const bytes = (n: Node | undefined) => Buffer.from(n === undefined ? [] : toBinary(NodeSchema, n));
+
+  it("1000 levels cross both ways", async () => {
+    const r = await call(guarded(), nest(1000));
+    assert.equal(r.code, undefined, r.details);
+    assert.ok(bytes(r.value).equals(bytes(nest(1000))));
+  });
+
+  it("1001 levels: refused on the client, and INVALID_ARGUMENT from a server (was FAILED_PRECONDITION)", async () => {
+    const local = await call(guarded(), nest(1001));
+    assert.equal(local.code, status.INVALID_ARGUMENT, "refused before sending");
+    const before = seen.length;
+    const remote = await call([], nest(1001));
+    assert.equal(remote.code, status.INVALID_ARGUMENT);
+    assert.match(remote.details ?? "", /more than 1000 levels/);
+    assert.equal(seen.length, before, "the handler was never called");
   });
 });

@@ -9,7 +9,7 @@ import { type Node, NodeSchema } from "../gen/sz/testing/v1/shapes_pb.js";
 import { SzcryptKey } from "../keys/key.js";
 import { decryptFailure, encryptFailure } from "../transport/failure.js";
 import { redact, redactJson } from "./redact.js";
-import { MAX_NESTING } from "./transform.js";
+import { MAX_NESTING, MAX_PACKED_NESTING } from "./transform.js";
 
 const key = SzcryptKey.fromBytes(new Uint8Array(32).fill(1));
 const crypto = createFieldCrypto({ key });
@@ -48,9 +48,20 @@ describe("nesting limit", () => {
     assert.throws(() => crypto.encryptMessage(NodeSchema, nest(100_000)), tooDeep);
   });
 
-  it("counts levels packed in an Any", () => {
-    assert.doesNotThrow(() => crypto.encryptMessage(CardSchema, nestPacked(1000)));
-    assert.throws(() => crypto.encryptMessage(CardSchema, nestPacked(1001)), tooDeep);
+  it("walks 16 levels of Any in Any and refuses 17, both ways and in redact", () => {
+    assert.equal(MAX_PACKED_NESTING, 16);
+    const tooDeeplyPacked = (err: unknown) =>
+      isSzcryptError(err, "UNSUPPORTED_MESSAGE") && /Any values nest more than 16/.test(err.message);
+    const enc = crypto.encryptMessage(CardSchema, nestPacked(16));
+    assert.ok(!Buffer.from(toBinary(CardSchema, enc)).includes("deepest"), "the deepest value is encrypted");
+    assert.doesNotThrow(() => crypto.decryptMessage(CardSchema, enc));
+    assert.doesNotThrow(() => redact(CardSchema, nestPacked(16)));
+    assert.throws(() => crypto.encryptMessage(CardSchema, nestPacked(17)), tooDeeplyPacked);
+    assert.throws(() => crypto.decryptMessage(CardSchema, nestPacked(17)), tooDeeplyPacked);
+    assert.throws(() => redact(CardSchema, nestPacked(17)), tooDeeplyPacked);
+    assert.throws(() => redactJson(CardSchema, nestPacked(17)), tooDeeplyPacked);
+    // The counter unwinds after a refusal: the next message is walked afresh.
+    assert.doesNotThrow(() => crypto.encryptMessage(CardSchema, nestPacked(16)));
   });
 
   it("is the sender's fault: INVALID_ARGUMENT for requests, INTERNAL for responses, on both sides", () => {

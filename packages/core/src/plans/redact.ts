@@ -14,7 +14,7 @@ import {
 import { sensitive } from "../gen/sz/crypt/v1/options_pb.js";
 import { type AnyOp, buildPlan, compileScopedPlan, type FieldLike, type FieldOp, type FieldPlan, type PlanNode } from "./field-plan.js";
 import { type TypeScope, type TypeScopeOptions, typeScope } from "./type-scope.js";
-import { isPresent, MAX_NESTING, tooDeep } from "./walk-rules.js";
+import { isPresent, MAX_NESTING, MAX_PACKED_NESTING, tooDeep, tooDeeplyPacked } from "./walk-rules.js";
 
 /** What a redacted string shows. */
 export const REDACTED = "[REDACTED]";
@@ -56,7 +56,8 @@ function redactionPlan(schema: DescMessage, scope: TypeScope): FieldPlan {
  * ```
  *
  * @throws SzcryptError UNSUPPORTED_MESSAGE for nesting deeper than the limit
- *   encryption walks (1000 levels), rather than overflowing the stack.
+ *   encryption walks (1000 levels, and 16 levels of Any in Any), rather than
+ *   overflowing the stack.
  */
 export function redact<Desc extends DescMessage>(
   schema: Desc,
@@ -69,6 +70,9 @@ export function redact<Desc extends DescMessage>(
 }
 
 type Msg = Record<string, unknown>;
+
+// Any levels entered by the redaction under way (synchronous; restored on the way out).
+let packedDepth = 0;
 
 /**
  * One level of redaction. With `mask` false only what JSON needs is done:
@@ -143,6 +147,9 @@ function redactPacked(op: AnyOp, value: unknown, mask: boolean, depth: number): 
   }
   const out: Msg = Object.assign(Object.create(Object.getPrototypeOf(any)), any);
   if (schema !== undefined && plan !== undefined && any.value instanceof Uint8Array) {
+    if (packedDepth >= MAX_PACKED_NESTING) {
+      throw tooDeeplyPacked();
+    }
     let inner: Msg | undefined;
     try {
       inner = fromBinary(schema, any.value) as unknown as Msg;
@@ -150,7 +157,12 @@ function redactPacked(op: AnyOp, value: unknown, mask: boolean, depth: number): 
       inner = undefined;
     }
     if (inner !== undefined) {
-      out.value = toBinary(schema, redactNode(plan.root, inner, mask, depth) as never);
+      packedDepth++;
+      try {
+        out.value = toBinary(schema, redactNode(plan.root, inner, mask, depth) as never);
+      } finally {
+        packedDepth--;
+      }
       return out;
     }
   }

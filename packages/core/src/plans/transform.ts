@@ -1,14 +1,18 @@
 import { fromBinary, getExtension, hasExtension, setExtension, toBinary } from "@bufbuild/protobuf";
 import { isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
 import { type AnyOp, type ChildOp, compileScopedPlan, type FieldOp, type LeafOp, type PlanNode, segmentName } from "./field-plan.js";
-import { describeTypeUrl, isPresent, MAX_NESTING, tooDeep } from "./walk-rules.js";
+import { describeTypeUrl, isPresent, MAX_NESTING, MAX_PACKED_NESTING, tooDeep, tooDeeplyPacked } from "./walk-rules.js";
 
 /** Turns one sensitive value into another (encrypts or decrypts it). */
 export type LeafTransform = (value: string | Uint8Array, leaf: LeafOp) => string | Uint8Array;
 
 type Msg = Record<string, unknown>;
 
-export { MAX_NESTING };
+export { MAX_NESTING, MAX_PACKED_NESTING };
+
+// Any levels entered by the walk under way. Walks are synchronous, and the
+// counter is restored on the way out, errors included.
+let packedDepth = 0;
 
 /**
  * Applies `fn` to every non-empty sensitive value of `message`, returning a
@@ -26,7 +30,8 @@ export { MAX_NESTING };
  *
  * @throws SzcryptError UNSUPPORTED_MESSAGE, naming the field path, for an Any
  *   packing a type the scope does not know (unless allowed) or that does not
- *   decode, and for nesting deeper than {@link MAX_NESTING}.
+ *   decode, for nesting deeper than {@link MAX_NESTING}, and for Any values
+ *   nested deeper than {@link MAX_PACKED_NESTING}.
  */
 export function transformMessage<T extends object>(node: PlanNode, message: T, fn: LeafTransform): T {
   return walk(node, message as Msg, fn, 0) as T;
@@ -193,6 +198,9 @@ function packed(op: AnyOp, value: unknown, fn: LeafTransform, slot: Slot, depth:
     if (depth + 1 > MAX_NESTING) {
       throw tooDeep();
     }
+    if (packedDepth >= MAX_PACKED_NESTING) {
+      throw tooDeeplyPacked();
+    }
     let inner: Msg;
     try {
       inner = fromBinary(schema, bytes) as unknown as Msg;
@@ -200,7 +208,13 @@ function packed(op: AnyOp, value: unknown, fn: LeafTransform, slot: Slot, depth:
       // protobuf-es's message may quote the input: keep only what it was.
       throw new SzcryptError("UNSUPPORTED_MESSAGE", `a google.protobuf.Any packs a ${schema.typeName} that does not decode`);
     }
-    const next = walk(plan.root, inner, fn, depth + 1);
+    let next: Msg;
+    packedDepth++;
+    try {
+      next = walk(plan.root, inner, fn, depth + 1);
+    } finally {
+      packedDepth--;
+    }
     if (next === inner) {
       return value;
     }
