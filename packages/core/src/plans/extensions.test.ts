@@ -76,6 +76,12 @@ describe("extensions", () => {
     );
   });
 
+  it("refuses extension values in an object that does not name its type, rather than skip them", () => {
+    const { $typeName: _, ...anonymous } = withExtensions();
+    assert.throws(() => crypto.encryptMessage(LegacySchema, anonymous as Legacy));
+    assert.throws(() => redact(LegacySchema, anonymous as Legacy));
+  });
+
   it("encrypts editions extensions", () => {
     const msg = create(EditionSchema);
     setExtension(msg, edition_ext_secret, "ed-secret");

@@ -3,7 +3,6 @@ import {
   fromBinary,
   getExtension,
   getOption,
-  hasExtension,
   hasOption,
   type JsonValue,
   type MessageShape,
@@ -14,7 +13,7 @@ import {
 import { sensitive } from "../gen/sz/crypt/v1/options_pb.js";
 import { type AnyOp, buildPlan, compileScopedPlan, type FieldLike, type FieldOp, type FieldPlan, type PlanNode } from "./field-plan.js";
 import { type TypeScope, type TypeScopeOptions, typeScope } from "./type-scope.js";
-import { isPresent, MAX_NESTING, MAX_PACKED_NESTING, tooDeep, tooDeeplyPacked } from "./walk-rules.js";
+import { holdsExtension, isPresent, MAX_NESTING, MAX_PACKED_NESTING, tooDeep, tooDeeplyPacked } from "./walk-rules.js";
 
 /** What a redacted string shows. */
 export const REDACTED = "[REDACTED]";
@@ -85,7 +84,7 @@ function redactNode(node: PlanNode, message: Msg, mask: boolean, depth: number):
   const out: Msg = Object.assign(Object.create(Object.getPrototypeOf(message)), message);
   for (const op of node.ops) {
     if (op.extension !== undefined) {
-      if (hasExtension(message as never, op.extension)) {
+      if (holdsExtension(message, op.extension.number)) {
         const value = getExtension(message as never, op.extension) as unknown;
         setExtension(out as never, op.extension, redactValue(op, value, mask, depth) as never);
       }

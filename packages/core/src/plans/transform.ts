@@ -1,7 +1,7 @@
-import { fromBinary, getExtension, hasExtension, setExtension, toBinary } from "@bufbuild/protobuf";
+import { fromBinary, getExtension, setExtension, toBinary } from "@bufbuild/protobuf";
 import { isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
 import { type AnyOp, type ChildOp, compileScopedPlan, type FieldOp, type LeafOp, type PlanNode, segmentName } from "./field-plan.js";
-import { describeTypeUrl, isPresent, MAX_NESTING, MAX_PACKED_NESTING, tooDeep, tooDeeplyPacked } from "./walk-rules.js";
+import { describeTypeUrl, holdsExtension, isPresent, MAX_NESTING, MAX_PACKED_NESTING, tooDeep, tooDeeplyPacked } from "./walk-rules.js";
 
 /** Turns one sensitive value into another (encrypts or decrypts it). */
 export type LeafTransform = (value: string | Uint8Array, leaf: LeafOp) => string | Uint8Array;
@@ -46,7 +46,7 @@ function walk(node: PlanNode, msg: Msg, fn: LeafTransform, depth: number): Msg {
     let value: unknown;
     if (op.extension !== undefined) {
       const ext = op.extension;
-      if (!hasExtension(msg as never, ext)) {
+      if (!holdsExtension(msg, ext.number)) {
         continue;
       }
       const current = getExtension(msg as never, ext) as unknown;

@@ -51,6 +51,17 @@ export function isPresent(msg: Record<string, unknown>, field: FieldLike): boole
   return Object.hasOwn(msg, name) && msg[name] !== undefined;
 }
 
+/**
+ * Whether the message holds a value for the extension, judged by its unknown
+ * fields alone: unlike `hasExtension`, an object that does not name its type
+ * still counts, so that `getExtension` refuses it instead of its value being
+ * skipped unseen.
+ */
+export function holdsExtension(msg: Record<string, unknown>, number: number): boolean {
+  const unknown = msg.$unknown as readonly { no: number }[] | undefined;
+  return unknown?.some((uf) => uf.no === number) ?? false;
+}
+
 const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /**
