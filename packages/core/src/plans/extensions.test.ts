@@ -107,5 +107,6 @@ describe("extensions", () => {
     assert.equal(getExtension(msg, ext_secret), "ext-secret-1", "the input is not modified");
     const json = JSON.stringify(redactJson(LegacySchema, msg));
     assert.ok(!json.includes("ext-secret-1") && !json.includes("ext-leaf-secret"), json);
+    assert.match(json, /"\[sz\.testing\.v1\.ext_secret\]":"\[REDACTED\]"/, "shown as set, masked");
   });
 });
