@@ -213,6 +213,31 @@ describe("szcrypt lint", () => {
     assert.match(r.out, /JSON text in a sensitive string field/);
   });
 
+  it("warns about Any fields in messages that carry sensitive data, and checks extensions", () => {
+    const dir = protoDir(
+      "any",
+      'import "google/protobuf/any.proto";\n' +
+        "message Order { string pan = 1 [(sz.crypt.v1.sensitive) = true]; google.protobuf.Any extra = 2; }\n" +
+        "message Bag { google.protobuf.Any item = 1; }",
+    );
+    const r = szcrypt(["lint", dir]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /warning: acme\.v1\.Order\.extra is a google\.protobuf\.Any in a message that carries sensitive data/);
+    assert.doesNotMatch(r.out, /Bag\.item/, "no sensitive data beside it");
+    assert.match(r.out, /1 Any fields beside sensitive data/);
+
+    const ext = join(tmp, "ext");
+    mkdirSync(join(ext, "acme/v1"), { recursive: true });
+    writeFileSync(
+      join(ext, "acme/v1/ext.proto"),
+      'syntax = "proto2";\npackage acme.v1;\nimport "sz/crypt/v1/options.proto";\n' +
+        "message Base { extensions 100 to 199; }\nextend Base { optional int64 pin = 100 [(sz.crypt.v1.sensitive) = true]; }\n",
+    );
+    const bad = szcrypt(["lint", ext]);
+    assert.equal(bad.code, 6, bad.out + bad.err);
+    assert.match(bad.out, /error: \(sz\.crypt\.v1\.sensitive\) is on the extension acme\.v1\.pin, a int64 field/);
+  });
+
   it("reads a descriptor set as well", () => {
     const set = join(tmp, "set.binpb");
     const build = spawnSync(

@@ -39,11 +39,22 @@ export { asyncKeyProvider, envKeyProvider, fileKeyProvider, isKeyProvider } from
 export { parseKeySpec } from "./keys/key-spec.js";
 export type { KeyringInit, KeyringJson } from "./keys/keyring.js";
 export { DEFAULT_KEY_ID, isKeyring, Keyring } from "./keys/keyring.js";
-export type { ChildOp, FieldOp, FieldPlan, FieldShape, LeafOp, PlanNode, SensitiveFieldInfo } from "./plans/field-plan.js";
+export type {
+  AnyOp,
+  ChildOp,
+  FieldLike,
+  FieldOp,
+  FieldPlan,
+  FieldShape,
+  LeafOp,
+  PlanNode,
+  SensitiveFieldInfo,
+} from "./plans/field-plan.js";
 export { compileFieldPlan, isSensitiveField, validateSensitive } from "./plans/field-plan.js";
 export { REDACTED, redact, redactJson } from "./plans/redact.js";
 export { compileMethodPlans, compileServicePlans } from "./plans/service-plans.js";
 export type { LeafTransform } from "./plans/transform.js";
-export { transformMessage } from "./plans/transform.js";
+export { MAX_NESTING, MAX_PACKED_NESTING, transformMessage } from "./plans/transform.js";
+export type { TypeScopeOptions } from "./plans/type-scope.js";
 export type { TransportFailure } from "./transport/failure.js";
 export { decryptFailure, encryptFailure, unknownMethodFailure } from "./transport/failure.js";

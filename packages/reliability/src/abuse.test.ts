@@ -84,7 +84,7 @@ describe("abuse", () => {
     assert.ok(same(crypto.decryptMessage(FolderSchema, crypto.encryptMessage(FolderSchema, nest(900))), nest(900)));
     assert.throws(
       () => crypto.encryptMessage(FolderSchema, nest(20_000)),
-      (err: unknown) => isSzcryptError(err, "INVALID_PLAINTEXT") && /1000 levels/.test(err.message),
+      (err: unknown) => isSzcryptError(err, "UNSUPPORTED_MESSAGE") && /1000 levels/.test(err.message),
     );
 
     const server = new Server({ interceptors: [createServerInterceptor({ key })] });

@@ -3,9 +3,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { createFileRegistry, type DescMessage, fromBinary } from "@bufbuild/protobuf";
+import { createFileRegistry, type DescExtension, type DescField, type DescMessage, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { isSensitiveField, isSzcryptError, validateSensitive } from "@szcrypt/core";
+import { compileFieldPlan, isSensitiveField, isSzcryptError, validateSensitive } from "@szcrypt/core";
 import type { Command } from "commander";
 import { CliError, EXIT } from "../exit-codes.js";
 
@@ -15,9 +15,18 @@ export interface LintResult {
   readonly messages: number;
   readonly sensitiveFields: { readonly message: string; readonly path: string; readonly fieldName: string }[];
   readonly errors: { readonly fieldName: string; readonly message: string }[];
+  /** `google.protobuf.Any` fields beside sensitive data: szcrypt walks what they pack only through its registry. */
+  readonly warnings: { readonly fieldName: string; readonly message: string }[];
 }
 
-/** Compiles the field plan of every message type the descriptor set defines (not its imports of google/ and sz/crypt/). */
+const ANY = "google.protobuf.Any";
+
+/**
+ * Checks every `(sz.crypt.v1.sensitive)` annotation on the fields and
+ * extensions the descriptor set defines (not its imports of google/ and
+ * sz/crypt/), and warns about `google.protobuf.Any` fields in message types
+ * that carry sensitive data elsewhere.
+ */
 export function lintDescriptorSet(bytes: Uint8Array): LintResult {
   let registry: ReturnType<typeof createFileRegistry>;
   try {
@@ -27,32 +36,74 @@ export function lintDescriptorSet(bytes: Uint8Array): LintResult {
   }
   const sensitiveFields: LintResult["sensitiveFields"] = [];
   const errors: LintResult["errors"] = [];
+  const warnings: LintResult["warnings"] = [];
   let messages = 0;
+  // Each annotation on its own: a message with a valid and an invalid one
+  // counts the valid one and reports the other.
+  const check = (field: DescField | DescExtension, message: string, path: string, fieldName: string) => {
+    if (!isSensitiveField(field)) {
+      return;
+    }
+    try {
+      validateSensitive(field);
+      sensitiveFields.push({ message, path, fieldName });
+    } catch (err) {
+      if (!isSzcryptError(err, "SCHEMA_INVALID")) {
+        throw err;
+      }
+      errors.push({ fieldName: err.fieldName ?? fieldName, message: err.rawMessage });
+    }
+  };
   for (const file of registry.files) {
     if (file.name.startsWith("google/protobuf/") || file.name === "sz/crypt/v1/options") {
       continue;
     }
+    for (const ext of allExtensions(file)) {
+      // szcrypt walks extensions that are in its registry: listed on the type they extend.
+      check(ext, ext.extendee.typeName, `(${ext.typeName})`, ext.typeName);
+    }
     for (const message of allMessages(file.messages)) {
       messages++;
-      // Each annotation on its own: a message with a valid and an invalid one
-      // counts the valid one and reports the other.
       for (const field of message.fields) {
-        if (!isSensitiveField(field)) {
-          continue;
-        }
-        try {
-          validateSensitive(field);
-          sensitiveFields.push({ message: message.typeName, path: field.name, fieldName: `${message.typeName}.${field.name}` });
-        } catch (err) {
-          if (!isSzcryptError(err, "SCHEMA_INVALID")) {
-            throw err;
-          }
-          errors.push({ fieldName: err.fieldName ?? message.typeName, message: err.rawMessage });
-        }
+        check(field, message.typeName, field.name, `${message.typeName}.${field.name}`);
       }
+      warnings.push(...anyWarnings(message, registry));
     }
   }
-  return { messages, sensitiveFields, errors };
+  return { messages, sensitiveFields, errors, warnings };
+}
+
+/** Any fields of `message` when it carries sensitive data at any depth (with every extension of the set). */
+function anyWarnings(message: DescMessage, registry: ReturnType<typeof createFileRegistry>): LintResult["warnings"] {
+  const anyFields = message.fields.filter((f) => f.message?.typeName === ANY);
+  if (anyFields.length === 0) {
+    return [];
+  }
+  try {
+    if (compileFieldPlan(message, { registry }).sensitiveFields.length === 0) {
+      return [];
+    }
+  } catch {
+    // An invalid annotation below: reported as an error on its own field.
+    return [];
+  }
+  return anyFields.map((f) => {
+    const fieldName = `${message.typeName}.${f.name}`;
+    return {
+      fieldName,
+      message:
+        `${fieldName} is a google.protobuf.Any in a message that carries sensitive data: szcrypt encrypts what ` +
+        "it packs only for types in its registry (by default the message's file and its imports) and refuses " +
+        "other types, unless allowUnknownAny lets them through unencrypted. Prefer a typed field",
+    };
+  });
+}
+
+function* allExtensions(file: { extensions: readonly DescExtension[]; messages: readonly DescMessage[] }): Generator<DescExtension> {
+  yield* file.extensions;
+  for (const m of allMessages(file.messages)) {
+    yield* m.nestedExtensions;
+  }
 }
 
 function* allMessages(messages: readonly DescMessage[]): Generator<DescMessage> {
@@ -128,11 +179,15 @@ export function lintCommand(program: Command): void {
           process.stdout.write(`sensitive  ${f.message}.${f.path}\n`);
         }
       }
+      for (const w of result.warnings) {
+        process.stdout.write(`warning: ${w.message}\n`);
+      }
       for (const e of result.errors) {
         process.stdout.write(`error: ${e.message}\n`);
       }
+      const warned = result.warnings.length === 0 ? "" : `, ${result.warnings.length} Any fields beside sensitive data`;
       process.stdout.write(
-        `${result.messages} message types, ${result.sensitiveFields.length} sensitive fields, ${result.errors.length} invalid annotations\n`,
+        `${result.messages} message types, ${result.sensitiveFields.length} sensitive fields, ${result.errors.length} invalid annotations${warned}\n`,
       );
       if (result.errors.length > 0) {
         process.exitCode = EXIT.LINT_ERRORS;

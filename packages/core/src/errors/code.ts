@@ -43,7 +43,14 @@ export type SzcryptErrorCode =
   /**
    * A configuration value is not usable (unknown format name, empty policy).
    */
-  | "CONFIG_INVALID";
+  | "CONFIG_INVALID"
+  /**
+   * A message szcrypt cannot walk safely, refused rather than sent or handed
+   * over unchecked: a `google.protobuf.Any` packing a type szcrypt's registry
+   * does not know (it may hold sensitive fields) or that does not decode, or
+   * nesting deeper than szcrypt walks. The message names the field path.
+   */
+  | "UNSUPPORTED_MESSAGE";
 
 /** Every code, for documentation, exhaustiveness checks and CLIs. */
 export const szcryptErrorCodes: readonly SzcryptErrorCode[] = [
@@ -54,4 +61,5 @@ export const szcryptErrorCodes: readonly SzcryptErrorCode[] = [
   "INVALID_PLAINTEXT",
   "SCHEMA_INVALID",
   "CONFIG_INVALID",
+  "UNSUPPORTED_MESSAGE",
 ];

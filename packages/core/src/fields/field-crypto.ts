@@ -10,6 +10,7 @@ import { isKeyProvider, type KeyProvider } from "../keys/key-provider.js";
 import { isKeyring, Keyring } from "../keys/keyring.js";
 import { compileFieldPlan, type FieldPlan, type LeafOp, type PlanNode } from "../plans/field-plan.js";
 import { type LeafTransform, transformMessage } from "../plans/transform.js";
+import type { TypeScopeOptions } from "../plans/type-scope.js";
 
 const FAILED = Symbol("decrypt failed");
 
@@ -21,7 +22,8 @@ export const formatNames: readonly FormatName[] = ["legacy-cbc", "szc1"];
 /** A key, a keyring, a key provider, or a function giving the current key or keyring (called per message: keep it cheap). */
 export type KeySource = SzcryptKey | Keyring | KeyProvider | (() => SzcryptKey | Keyring);
 
-export interface FieldCryptoOptions {
+/** See {@link TypeScopeOptions} for `registry` and `allowUnknownAny`: how `Any` fields and extensions are resolved. */
+export interface FieldCryptoOptions extends TypeScopeOptions {
   /**
    * The key or keyring. A lone key is both szc1's primary (id `default`
    * unless it has one) and legacy-cbc's key.
@@ -88,6 +90,20 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
   const ringOf = keyringSource(options.key);
   const acceptLegacy = accept.includes("legacy-cbc");
   const acceptSzc1 = accept.includes("szc1");
+  const scope: TypeScopeOptions = {
+    ...(options.registry === undefined ? {} : { registry: options.registry }),
+    ...(options.allowUnknownAny === undefined ? {} : { allowUnknownAny: options.allowUnknownAny }),
+  };
+  // One lookup per message: resolving the type scope takes several.
+  const plans = new WeakMap<DescMessage, FieldPlan>();
+  const planOf = (schema: DescMessage): FieldPlan => {
+    let plan = plans.get(schema);
+    if (plan === undefined) {
+      plan = compileFieldPlan(schema, scope);
+      plans.set(schema, plan);
+    }
+    return plan;
+  };
 
   const encryptLeaf: LeafTransform =
     format === "szc1"
@@ -219,16 +235,16 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
   return {
     format,
     accept,
-    plan: compileFieldPlan,
+    plan: planOf,
     encryptMessage(schema, message) {
-      const plan = compileFieldPlan(schema);
+      const plan = planOf(schema);
       if (plan.isEmpty) {
         return message;
       }
       return format === "legacy-cbc" ? encryptLegacyMessage(plan.root, message) : transformMessage(plan.root, message, encryptLeaf);
     },
     decryptMessage(schema, message) {
-      const plan = compileFieldPlan(schema);
+      const plan = planOf(schema);
       return plan.isEmpty ? message : decryptMessageBatched(plan.root, message);
     },
   };

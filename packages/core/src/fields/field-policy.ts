@@ -3,6 +3,7 @@ import { SzcryptError } from "../errors/szcrypt-error.js";
 import { isSzcryptKey, type SzcryptKey } from "../keys/key.js";
 import { isKeyProvider, type KeyProvider } from "../keys/key-provider.js";
 import { isKeyring, Keyring } from "../keys/keyring.js";
+import type { TypeScopeOptions } from "../plans/type-scope.js";
 import { checkFormatPolicy, createFieldCrypto, type FieldCrypto, type FormatName, type KeySource } from "./field-crypto.js";
 
 /** The environment variable szcrypt reads a key spec or keyring JSON from when no key is given. */
@@ -14,8 +15,12 @@ export interface MethodPolicy {
   readonly accept?: readonly FormatName[];
 }
 
-/** What every transport adapter takes: keys, a service-wide format policy, and per-method overrides. */
-export interface FieldPolicyOptions {
+/**
+ * What every transport adapter takes: keys, a service-wide format policy,
+ * per-method overrides, and where `Any` and extension types are found
+ * (`registry`, `allowUnknownAny`: see {@link TypeScopeOptions}).
+ */
+export interface FieldPolicyOptions extends TypeScopeOptions {
   /**
    * A `SzcryptKey`, a `Keyring`, a key provider (await its `ready()` before
    * serving), a key spec or keyring JSON string, or a function returning the
@@ -54,7 +59,13 @@ export function createFieldPolicy(options: FieldPolicyOptions): FieldPolicy {
   const make = (policy: MethodPolicy): FieldCrypto => {
     const format = policy.format ?? "legacy-cbc";
     checkFormatPolicy(format, policy.accept ?? [format]);
-    return createFieldCrypto({ key, format, ...(policy.accept === undefined ? {} : { accept: policy.accept }) });
+    return createFieldCrypto({
+      key,
+      format,
+      ...(policy.accept === undefined ? {} : { accept: policy.accept }),
+      ...(options.registry === undefined ? {} : { registry: options.registry }),
+      ...(options.allowUnknownAny === undefined ? {} : { allowUnknownAny: options.allowUnknownAny }),
+    });
   };
   const base = make({
     ...(options.format === undefined ? {} : { format: options.format }),

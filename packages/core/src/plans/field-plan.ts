@@ -1,6 +1,11 @@
-import { type DescField, type DescMessage, getOption, hasOption, ScalarType } from "@bufbuild/protobuf";
+import { type DescExtension, type DescField, type DescMessage, getOption, hasOption, ScalarType } from "@bufbuild/protobuf";
+import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { SzcryptError } from "../errors/szcrypt-error.js";
 import { sensitive } from "../gen/sz/crypt/v1/options_pb.js";
+import { type TypeScope, type TypeScopeOptions, typeScope } from "./type-scope.js";
+
+/** A field or an extension: both hold values the same way. */
+export type FieldLike = DescField | DescExtension;
 
 /** How a field holds its values. */
 export type FieldShape = "singular" | "list" | "map";
@@ -15,21 +20,48 @@ export interface LeafOp {
   readonly scalar: "string" | "bytes";
   /** The oneof's local name when the field is a oneof member. */
   readonly oneof: string | undefined;
-  readonly field: DescField;
+  /**
+   * True for a singular field with explicit presence (proto2 `optional`,
+   * editions' default): an unset one reads as its declared default, so it is
+   * walked only when set.
+   */
+  readonly explicit: boolean;
+  /** Set when the value is an extension: it lives in the message's unknown fields. */
+  readonly extension: DescExtension | undefined;
+  readonly field: FieldLike;
 }
 
-/** A message-typed field with sensitive fields somewhere below it. */
+/** A message-typed field (or extension) with sensitive fields somewhere below it. */
 export interface ChildOp {
   readonly kind: "child";
   readonly localName: string;
   readonly fieldName: string;
   readonly shape: FieldShape;
   readonly oneof: string | undefined;
+  readonly explicit: boolean;
+  readonly extension: DescExtension | undefined;
   readonly node: PlanNode;
-  readonly field: DescField;
+  readonly field: FieldLike;
 }
 
-export type FieldOp = LeafOp | ChildOp;
+/**
+ * A `google.protobuf.Any` field: what it packs is found in the plan's type
+ * scope when a message is walked, and refused when the scope does not know it.
+ */
+export interface AnyOp {
+  readonly kind: "any";
+  readonly localName: string;
+  readonly fieldName: string;
+  readonly shape: FieldShape;
+  readonly oneof: string | undefined;
+  readonly explicit: boolean;
+  readonly extension: DescExtension | undefined;
+  readonly field: FieldLike;
+  /** @internal where packed types are resolved. */
+  readonly scope: TypeScope;
+}
+
+export type FieldOp = LeafOp | ChildOp | AnyOp;
 
 /** The compiled plan of one message type: only the fields that lead to something marked. */
 export interface PlanNode {
@@ -52,7 +84,10 @@ export interface SensitiveFieldInfo {
  */
 export interface FieldPlan {
   readonly schema: DescMessage;
-  /** True when no field at any depth is sensitive. */
+  /**
+   * True when no field at any depth is sensitive and none is a
+   * `google.protobuf.Any` (whatever it packs could be).
+   */
   readonly isEmpty: boolean;
   /** @internal the compiled walk. */
   readonly root: PlanNode;
@@ -61,27 +96,59 @@ export interface FieldPlan {
 }
 
 /** A predicate marking the fields a plan collects. */
-export type FieldMarker = (field: DescField) => boolean;
+export type FieldMarker = (field: FieldLike) => boolean;
 
 /** Whether a field carries `(sz.crypt.v1.sensitive) = true` (valid or not). */
 export const isSensitiveField: FieldMarker = (field) => hasOption(field, sensitive) && getOption(field, sensitive);
 const isSensitive = isSensitiveField;
 
-const planCache = new WeakMap<DescMessage, FieldPlan>();
+const ANY = "google.protobuf.Any";
+
+const planCaches = new WeakMap<TypeScope, WeakMap<DescMessage, FieldPlan>>();
 
 /**
  * The field plan of `schema` for the `(sz.crypt.v1.sensitive)` option,
- * compiled on first use and cached.
+ * compiled on first use and cached per type scope.
  *
- * @throws SzcryptError SCHEMA_INVALID when the option sits on a field that is
- *   not `string` or `bytes` (or a map whose values are not), anywhere the type
- *   reaches, naming the field's full name and the fix.
+ * Extensions of a type that the scope's registry knows are part of its plan;
+ * `google.protobuf.Any` fields are walked through the registry (see
+ * {@link TypeScopeOptions}).
+ *
+ * @example
+ * ```ts
+ * compileFieldPlan(PaymentSchema).sensitiveFields.map((f) => f.path); // ["card_number", …]
+ * ```
+ *
+ * @throws SzcryptError SCHEMA_INVALID when the option sits on a field or an
+ *   extension that is not `string` or `bytes` (or a map whose values are
+ *   not), anywhere the type reaches, naming its full name and the fix.
  */
-export function compileFieldPlan(schema: DescMessage): FieldPlan {
-  let plan = planCache.get(schema);
+export function compileFieldPlan(schema: DescMessage, options?: TypeScopeOptions): FieldPlan {
+  if (options !== undefined) {
+    return compileScopedPlan(schema, typeScope(schema, options));
+  }
+  // The common call: one lookup, not the scope's several.
+  let plan = defaultPlans.get(schema);
   if (plan === undefined) {
-    plan = buildPlan(schema, isSensitive, validateSensitive);
-    planCache.set(schema, plan);
+    plan = compileScopedPlan(schema, typeScope(schema, undefined));
+    defaultPlans.set(schema, plan);
+  }
+  return plan;
+}
+
+const defaultPlans = new WeakMap<DescMessage, FieldPlan>();
+
+/** @internal the plan of `schema` in `scope`, cached. */
+export function compileScopedPlan(schema: DescMessage, scope: TypeScope): FieldPlan {
+  let cache = planCaches.get(scope);
+  if (cache === undefined) {
+    cache = new WeakMap();
+    planCaches.set(scope, cache);
+  }
+  let plan = cache.get(schema);
+  if (plan === undefined) {
+    plan = buildPlan(schema, isSensitive, scope, validateSensitive);
+    cache.set(schema, plan);
   }
   return plan;
 }
@@ -92,18 +159,18 @@ export function compileFieldPlan(schema: DescMessage): FieldPlan {
  *
  * @internal
  */
-export function buildPlan(schema: DescMessage, marker: FieldMarker, validate?: (field: DescField) => void): FieldPlan {
-  const types = reachableTypes(schema);
+export function buildPlan(schema: DescMessage, marker: FieldMarker, scope: TypeScope, validate?: (field: FieldLike) => void): FieldPlan {
+  const types = reachableTypes(schema, scope);
   if (validate !== undefined) {
     for (const type of types) {
-      for (const field of type.fields) {
+      for (const field of membersOf(type, scope)) {
         if (marker(field)) {
           validate(field);
         }
       }
     }
   }
-  const reaches = markReaching(types, marker);
+  const reaches = markReaching(types, marker, scope);
   const nodes = new Map<DescMessage, { schema: DescMessage; ops: FieldOp[] }>();
   const nodeOf = (type: DescMessage): PlanNode => {
     let node = nodes.get(type);
@@ -112,8 +179,8 @@ export function buildPlan(schema: DescMessage, marker: FieldMarker, validate?: (
     }
     node = { schema: type, ops: [] };
     nodes.set(type, node); // before recursing: a recursive type finds itself here
-    for (const field of type.fields) {
-      const op = opFor(field, marker, reaches, nodeOf);
+    for (const field of membersOf(type, scope)) {
+      const op = opFor(field, marker, reaches, nodeOf, scope);
       if (op !== undefined) {
         node.ops.push(op);
       }
@@ -124,32 +191,54 @@ export function buildPlan(schema: DescMessage, marker: FieldMarker, validate?: (
   return { schema, isEmpty: root.ops.length === 0, root, sensitiveFields: listLeaves(root) };
 }
 
+/** A type's fields, then the extensions of it that the scope knows. */
+function membersOf(type: DescMessage, scope: TypeScope): readonly FieldLike[] {
+  const extensions = scope.extensionsOf(type.typeName);
+  return extensions.length === 0 ? type.fields : [...type.fields, ...extensions];
+}
+
+/** `sz.examples.v1.Payment.card_number`, or an extension's own full name. */
+export function fullNameOf(field: FieldLike): string {
+  return field.kind === "extension" ? field.typeName : `${field.parent.typeName}.${field.name}`;
+}
+
 function opFor(
-  field: DescField,
+  field: FieldLike,
   marker: FieldMarker,
   reaches: ReadonlySet<DescMessage>,
   nodeOf: (type: DescMessage) => PlanNode,
+  scope: TypeScope,
 ): FieldOp | undefined {
+  const extension = field.kind === "extension" ? field : undefined;
+  const shape: FieldShape = field.fieldKind === "list" ? "list" : field.fieldKind === "map" ? "map" : "singular";
   const base = {
-    localName: field.localName,
-    fieldName: `${field.parent.typeName}.${field.name}`,
+    // An extension has no property of its own; the name is only a label.
+    localName: extension === undefined ? (field as DescField).localName : extension.typeName,
+    fieldName: fullNameOf(field),
     oneof: field.oneof?.localName,
+    // Message fields read as undefined when unset; other singular fields with
+    // explicit presence read as their default and must be checked.
+    explicit:
+      extension === undefined && shape === "singular" && field.oneof === undefined && field.presence !== FeatureSet_FieldPresence.IMPLICIT,
+    extension,
     field,
+    shape,
   };
   if (marker(field)) {
-    const shape: FieldShape = field.fieldKind === "list" ? "list" : field.fieldKind === "map" ? "map" : "singular";
     const scalar = scalarOf(field) === ScalarType.BYTES ? "bytes" : "string";
-    return { kind: "leaf", shape, scalar, ...base };
+    return { kind: "leaf", scalar, ...base };
   }
   const child = messageOf(field);
+  if (child?.typeName === ANY) {
+    return { kind: "any", scope, ...base };
+  }
   if (child === undefined || !reaches.has(child)) {
     return undefined;
   }
-  const shape: FieldShape = field.fieldKind === "list" ? "list" : field.fieldKind === "map" ? "map" : "singular";
-  return { kind: "child", shape, node: nodeOf(child), ...base };
+  return { kind: "child", node: nodeOf(child), ...base };
 }
 
-function scalarOf(field: DescField): ScalarType | undefined {
+function scalarOf(field: FieldLike): ScalarType | undefined {
   switch (field.fieldKind) {
     case "scalar":
       return field.scalar;
@@ -162,7 +251,7 @@ function scalarOf(field: DescField): ScalarType | undefined {
   }
 }
 
-function messageOf(field: DescField): DescMessage | undefined {
+function messageOf(field: FieldLike): DescMessage | undefined {
   switch (field.fieldKind) {
     case "message":
       return field.message;
@@ -182,12 +271,12 @@ function messageOf(field: DescField): DescMessage | undefined {
  * @throws SzcryptError SCHEMA_INVALID naming the field and the fix.
  * @internal for tools that check annotations one by one (`szcrypt lint`).
  */
-export function validateSensitive(field: DescField): void {
+export function validateSensitive(field: FieldLike): void {
   const scalar = scalarOf(field);
   if (scalar === ScalarType.STRING || scalar === ScalarType.BYTES) {
     return;
   }
-  const fullName = `${field.parent.typeName}.${field.name}`;
+  const fullName = fullNameOf(field);
   const what =
     field.fieldKind === "map"
       ? `a map whose values are ${field.mapKind === "message" ? `messages (${field.message.typeName})` : field.mapKind === "enum" ? "an enum" : ScalarType[field.scalar].toLowerCase()}`
@@ -198,18 +287,19 @@ export function validateSensitive(field: DescField): void {
           : `a ${ScalarType[scalarOf(field) ?? ScalarType.STRING].toLowerCase()} field`;
   throw new SzcryptError(
     "SCHEMA_INVALID",
-    `(sz.crypt.v1.sensitive) is on ${fullName}, ${what}; it is allowed only on string and bytes fields ` +
+    `(sz.crypt.v1.sensitive) is on ${field.kind === "extension" ? "the extension " : ""}${fullName}, ${what}; ` +
+      "it is allowed only on string and bytes fields and extensions " +
       "(singular, optional, repeated, oneof members, map values). Mark the string or bytes fields inside instead, " +
       "or carry the structure as JSON text in a sensitive string field, as the platform page does for dicts",
     { fieldName: fullName },
   );
 }
 
-function reachableTypes(root: DescMessage): DescMessage[] {
+function reachableTypes(root: DescMessage, scope: TypeScope): DescMessage[] {
   const seen = new Set<DescMessage>([root]);
   const queue = [root];
   for (let i = 0; i < queue.length; i++) {
-    for (const field of queue[i]?.fields ?? []) {
+    for (const field of membersOf(queue[i] as DescMessage, scope)) {
       const child = messageOf(field);
       if (child !== undefined && !seen.has(child)) {
         seen.add(child);
@@ -220,9 +310,12 @@ function reachableTypes(root: DescMessage): DescMessage[] {
   return queue;
 }
 
-/** The types from which a marked field is reachable: a fixpoint, so cycles terminate. */
-function markReaching(types: readonly DescMessage[], marker: FieldMarker): Set<DescMessage> {
-  const reaching = new Set<DescMessage>(types.filter((t) => t.fields.some(marker)));
+/**
+ * The types from which a marked field or an Any (which may pack one) is
+ * reachable: a fixpoint, so cycles terminate.
+ */
+function markReaching(types: readonly DescMessage[], marker: FieldMarker, scope: TypeScope): Set<DescMessage> {
+  const reaching = new Set<DescMessage>(types.filter((t) => membersOf(t, scope).some((f) => marker(f) || messageOf(f)?.typeName === ANY)));
   let changed = true;
   while (changed) {
     changed = false;
@@ -230,7 +323,7 @@ function markReaching(types: readonly DescMessage[], marker: FieldMarker): Set<D
       if (reaching.has(type)) {
         continue;
       }
-      if (type.fields.some((f) => !marker(f) && reaching.has(messageOf(f) as DescMessage))) {
+      if (membersOf(type, scope).some((f) => !marker(f) && reaching.has(messageOf(f) as DescMessage))) {
         reaching.add(type);
         changed = true;
       }
@@ -239,15 +332,20 @@ function markReaching(types: readonly DescMessage[], marker: FieldMarker): Set<D
   return reaching;
 }
 
+/** A field's name in a path; an extension is written `(full.name)`, as in protobuf options. */
+export function segmentName(op: FieldOp): string {
+  return op.extension === undefined ? op.field.name : `(${op.extension.typeName})`;
+}
+
 function listLeaves(root: PlanNode): SensitiveFieldInfo[] {
   const out: SensitiveFieldInfo[] = [];
   const walk = (node: PlanNode, prefix: string, visiting: Set<PlanNode>) => {
     visiting.add(node);
     for (const op of node.ops) {
-      const seg = `${prefix}${op.field.name}${op.shape === "list" ? "[]" : op.shape === "map" ? "{}" : ""}`;
+      const seg = `${prefix}${segmentName(op)}${op.shape === "list" ? "[]" : op.shape === "map" ? "{}" : ""}`;
       if (op.kind === "leaf") {
         out.push({ path: seg, fieldName: op.fieldName, scalar: op.scalar });
-      } else if (!visiting.has(op.node)) {
+      } else if (op.kind === "child" && !visiting.has(op.node)) {
         walk(op.node, `${seg}.`, visiting);
       }
     }

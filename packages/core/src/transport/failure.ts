@@ -24,6 +24,9 @@ type Where = "request" | "response";
  */
 export function decryptFailure(err: unknown, where: Where): TransportFailure {
   const error = asSzcryptError(err);
+  if (error.code === "UNSUPPORTED_MESSAGE") {
+    return unsupportedFailure(error, where);
+  }
   if (error.code !== "DECRYPT_FAILED") {
     return configFailure(error);
   }
@@ -37,6 +40,9 @@ export function decryptFailure(err: unknown, where: Where): TransportFailure {
 /** A message that could not be encrypted: nothing was sent. */
 export function encryptFailure(err: unknown, where: Where): TransportFailure {
   const error = asSzcryptError(err);
+  if (error.code === "UNSUPPORTED_MESSAGE") {
+    return unsupportedFailure(error, where);
+  }
   if (error.code !== "INVALID_PLAINTEXT") {
     return configFailure(error);
   }
@@ -55,6 +61,19 @@ export function unknownMethodFailure(path: string): TransportFailure {
       "list it in the interceptor's `services`, or, if it has nothing to protect, list its path in `unknownMethods: { pass: [...] }`",
   );
   return { kind: "failed_precondition", message: `szcrypt: ${error.message}`, error };
+}
+
+/**
+ * A message szcrypt refuses to walk (an Any it cannot resolve, nesting over
+ * the limit): the sender's message is at fault, so a request is the caller's
+ * to fix and a response is the service's.
+ */
+function unsupportedFailure(error: SzcryptError, where: Where): TransportFailure {
+  return {
+    kind: where === "request" ? "invalid_argument" : "internal",
+    message: `szcrypt: ${where} refused: ${error.message}`,
+    error,
+  };
 }
 
 function fieldOf(error: SzcryptError): string {
