@@ -4,11 +4,13 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import {
   compileServicePlans,
   createFieldPolicy,
+  createTelemetry,
   decryptFailure,
   encryptFailure,
   type FieldCrypto,
   type FieldPolicyOptions,
   type SzcryptError,
+  type TelemetryOptions,
   type TransportFailure,
 } from "@szcrypt/core";
 
@@ -26,6 +28,11 @@ export interface SzcryptConnectOptions extends FieldPolicyOptions {
    * service's logs. Errors never hold a key, a plaintext or a ciphertext.
    */
   readonly onError?: (error: SzcryptError, context: { readonly method: string; readonly side: "client" | "server" }) => void;
+  /**
+   * Where szcrypt's OpenTelemetry metrics and spans go. Default: the providers
+   * registered with `@opentelemetry/api`; with none, nothing is recorded.
+   */
+  readonly telemetry?: TelemetryOptions;
 }
 
 const CODES: Record<TransportFailure["kind"], Code> = {
@@ -86,12 +93,13 @@ export function createConnectServerInterceptor(options: SzcryptConnectOptions = 
 function makeInterceptor(options: SzcryptConnectOptions, side: Side): Interceptor {
   const policy = createFieldPolicy(options);
   compileServicePlans(options.services ?? []);
+  const telemetry = createTelemetry(options.telemetry);
   // The client encrypts what it sends; the server decrypts what it receives.
   const outbound = side === "client" ? encrypt : decrypt;
   const inbound = side === "client" ? decrypt : encrypt;
   return (next) => async (req) => {
     const path = `/${req.service.typeName}/${req.method.name}`;
-    const crypto = policy.cryptoFor(path);
+    const crypto = telemetry.forCall(policy.cryptoFor(path), req.method, side);
     const fail = (failure: TransportFailure): ConnectError => {
       try {
         options.onError?.(failure.error, { method: path, side });

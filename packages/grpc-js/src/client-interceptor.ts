@@ -35,13 +35,14 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
   return (callOptions, nextCall) => {
     const definition = callOptions.method_definition;
     const method = ctx.methodFor(definition.requestSerialize, definition.path);
-    const crypto = ctx.cryptoFor(definition.path);
     if (
       (method === undefined && ctx.passUnknown(definition.path)) ||
       (method !== undefined && ctx.nothingToProtect(method, definition.path))
     ) {
       return new InterceptingCall(nextCall(callOptions));
     }
+    const policy = ctx.cryptoFor(definition.path);
+    const crypto = method === undefined ? policy : ctx.telemetry.forCall(policy, method, "client");
     const call = nextCall(callOptions);
     // grpc-js holds a call's status until the last message's `next` runs, so a
     // message szcrypt drops would hold it forever: on failure the status goes

@@ -3,9 +3,12 @@ import {
   assertMethodPath,
   compileServicePlans,
   createFieldPolicy,
+  createTelemetry,
   type FieldCrypto,
   type FieldPolicyOptions,
   SzcryptError,
+  type Telemetry,
+  type TelemetryOptions,
 } from "@szcrypt/core";
 import { methodOfSerializer } from "./service-definition.js";
 
@@ -32,6 +35,11 @@ export interface SzcryptGrpcOptions extends FieldPolicyOptions {
    * logs. Errors never hold a key, a plaintext or a ciphertext.
    */
   readonly onError?: (error: SzcryptError, context: { readonly method: string; readonly side: "client" | "server" }) => void;
+  /**
+   * Where szcrypt's OpenTelemetry metrics and spans go. Default: the providers
+   * registered with `@opentelemetry/api`; with none, nothing is recorded.
+   */
+  readonly telemetry?: TelemetryOptions;
 }
 
 /** @internal what both interceptors work from. */
@@ -41,6 +49,7 @@ export interface InterceptorContext {
   /** Whether a call to `path`, a method with no schema, goes through untouched. */
   passUnknown(path: string): boolean;
   readonly onError: SzcryptGrpcOptions["onError"];
+  readonly telemetry: Telemetry;
   methodFor(serializer: unknown, path: string): DescMethod | undefined;
   /**
    * Whether neither the method's request nor its response type has a sensitive
@@ -72,6 +81,7 @@ export function resolveOptions(options: SzcryptGrpcOptions): InterceptorContext 
     cryptoFor: policy.cryptoFor,
     passUnknown: unknownMethodPasses(options.unknownMethods),
     onError: options.onError,
+    telemetry: createTelemetry(options.telemetry),
     methodFor: (serializer, path) => methodOfSerializer(serializer) ?? byPath.get(path),
     nothingToProtect: (method, path) => {
       let answer = clear.get(method);

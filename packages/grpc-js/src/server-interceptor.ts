@@ -25,13 +25,14 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
   const ctx = resolveOptions(options);
   return (methodDescriptor, call) => {
     const method = ctx.methodFor(methodDescriptor.requestDeserialize, methodDescriptor.path);
-    const crypto = ctx.cryptoFor(methodDescriptor.path);
     if (
       (method === undefined && ctx.passUnknown(methodDescriptor.path)) ||
       (method !== undefined && ctx.nothingToProtect(method, methodDescriptor.path))
     ) {
       return new ServerInterceptingCall(call);
     }
+    const policy = ctx.cryptoFor(methodDescriptor.path);
+    const crypto = method === undefined ? policy : ctx.telemetry.forCall(policy, method, "server");
     let failed = false;
     // Ends the call from here, below the handler: later messages and statuses
     // from the handler are dropped. A hook that threw instead would hang the call.

@@ -64,6 +64,8 @@ export interface FieldCrypto {
   decryptMessage<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): MessageShape<Desc>;
   /** The plan for `schema` (compiled and cached on first use). */
   plan(schema: DescMessage): FieldPlan;
+  /** The keyring in force now: telemetry names the key a message used by its id here. */
+  keyring(): Keyring;
 }
 
 /**
@@ -236,6 +238,7 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
     format,
     accept,
     plan: planOf,
+    keyring: ringOf,
     encryptMessage(schema, message) {
       const plan = planOf(schema);
       if (plan.isEmpty) {

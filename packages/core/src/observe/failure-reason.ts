@@ -1,0 +1,63 @@
+import { isSzcryptError } from "../errors/szcrypt-error.js";
+
+/**
+ * The `szcrypt.reason` of a `szcrypt.failures` count: a closed set, so that a
+ * dashboard can rely on it and no caller's text ever becomes a label.
+ *
+ * - `decrypt_failed`: a value did not decrypt (wrong key, bad padding or tag,
+ *   bad UTF-8, not a token at all).
+ * - `encrypt_failed`: a value could not be encrypted (e.g. a lone surrogate).
+ * - `schema`: the message type marks a field szcrypt cannot protect.
+ * - `key_unavailable`: no usable key, or an szc1 value under a key id the
+ *   keyring does not hold (a retired key still arriving).
+ * - `format_not_accepted`: a value in a format the policy does not accept
+ *   (legacy-cbc arriving at an szc1-only service, or the other way round).
+ * - `defence`: a value the padding-oracle defence refused.
+ */
+export type FailureReason = "decrypt_failed" | "encrypt_failed" | "schema" | "key_unavailable" | "format_not_accepted" | "defence";
+
+export const failureReasons: readonly FailureReason[] = [
+  "decrypt_failed",
+  "encrypt_failed",
+  "schema",
+  "key_unavailable",
+  "format_not_accepted",
+  "defence",
+];
+
+/**
+ * Hook for the padding-oracle defence in core's legacy decrypt path: true for
+ * an error by which it refused a value. The defence is not in core yet; when
+ * it lands, this is the one place that recognises its refusals.
+ */
+export function isDefenceRefusal(_err: unknown): boolean {
+  return false;
+}
+
+/**
+ * Why `operation` failed with `err`, before looking at the values. Key-dependent
+ * decryption failures are one opaque error (no oracle for the caller); the
+ * values' shapes can refine `decrypt_failed` for the operator, see suspectOf.
+ */
+export function failureReason(operation: "encrypt" | "decrypt", err: unknown): FailureReason {
+  if (isDefenceRefusal(err)) {
+    return "defence";
+  }
+  if (isSzcryptError(err)) {
+    switch (err.code) {
+      case "SCHEMA_INVALID":
+        return "schema";
+      case "KEY_UNAVAILABLE":
+      case "KEY_INVALID":
+        return "key_unavailable";
+      case "INVALID_PLAINTEXT":
+        return "encrypt_failed";
+      case "DECRYPT_FAILED":
+      case "MALFORMED":
+        return "decrypt_failed";
+      default:
+        break;
+    }
+  }
+  return operation === "encrypt" ? "encrypt_failed" : "decrypt_failed";
+}
