@@ -7,20 +7,23 @@ import { credentials } from "@grpc/grpc-js";
 import { PaymentService } from "@szcrypt/example";
 import { createClientInterceptor, createGrpcClient } from "@szcrypt/grpc-js";
 import { runAllChecks } from "./checks.js";
-import { demoKeyOrExit, parseFormat } from "./key.js";
+import { demoKeyOrExit, parseAccept, parseFormat } from "./key.js";
 
 const { values } = parseArgs({
-  options: { target: { type: "string" }, format: { type: "string" }, help: { type: "boolean", short: "h" } },
+  options: { target: { type: "string" }, format: { type: "string" }, accept: { type: "string" }, help: { type: "boolean", short: "h" } },
 });
 if (values.help || values.target === undefined) {
-  console.log("usage: SZCRYPT_KEY=<key spec or keyring JSON> pnpm demo:client --target HOST:PORT [--format legacy-cbc|szc1]");
+  console.log(
+    "usage: SZCRYPT_KEY=<key spec or keyring JSON> pnpm demo:client --target HOST:PORT [--format legacy-cbc|szc1] [--accept szc1,legacy-cbc]",
+  );
   process.exit(values.help ? 0 : 2);
 }
 const format = parseFormat(values.format, "demo:client");
+const accept = parseAccept(values.accept, format, "demo:client");
 const key = demoKeyOrExit("demo:client");
 
 const client = createGrpcClient(PaymentService, values.target, credentials.createInsecure(), {
-  interceptors: [createClientInterceptor({ key, format })],
+  interceptors: [createClientInterceptor({ key, format, accept })],
 });
 const results = await runAllChecks(client);
 client.close();

@@ -26,6 +26,19 @@ export function parseFormat(value: string | undefined, program: string): "legacy
   process.exit(2);
 }
 
+/** The --accept option (comma-separated formats); default: only the format written. */
+export function parseAccept(value: string | undefined, format: "legacy-cbc" | "szc1", program: string): ("legacy-cbc" | "szc1")[] {
+  if (value === undefined) {
+    return [format];
+  }
+  const names = value.split(",").map((s) => s.trim());
+  if (names.length === 0 || names.some((n) => n !== "legacy-cbc" && n !== "szc1")) {
+    console.error(`${program}: --accept is a comma-separated list of legacy-cbc and szc1, got ${JSON.stringify(value)}`);
+    process.exit(2);
+  }
+  return names as ("legacy-cbc" | "szc1")[];
+}
+
 /** The key from SZCRYPT_KEY for demo:server and demo:client, or exit 2 saying how to set it. */
 export function demoKeyOrExit(program: string): SzcryptKey | Keyring {
   try {
