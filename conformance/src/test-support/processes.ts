@@ -35,6 +35,8 @@ export function runToEnd(
 export interface Listening {
   readonly port: number;
   readonly child: ChildProcess;
+  /** What the process printed so far, both streams. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export function startListening(cmd: string, args: readonly string[], env: Record
         resolve({
           port: Number(m[1]),
           child,
+          output: () => out,
           stop: () =>
             new Promise((done) => {
               if (child.exitCode !== null) {
