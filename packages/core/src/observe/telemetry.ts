@@ -65,6 +65,8 @@ interface Instruments {
 interface MethodAttributes {
   readonly call: Attributes;
   readonly duration: Record<"encrypt" | "decrypt", Attributes>;
+  /** `szcrypt.fields` attributes by operation, format and key id: a few per method, reused per message. */
+  readonly fields: Map<string, Attributes>;
 }
 
 /**
@@ -160,6 +162,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
           encrypt: { "szcrypt.operation": "encrypt", "rpc.method": method.name },
           decrypt: { "szcrypt.operation": "decrypt", "rpc.method": method.name },
         },
+        fields: new Map(),
       };
       bySide[side] = found;
     }
@@ -248,12 +251,13 @@ function createObserver(
     const tallies = plan === undefined ? [] : tallyWire(crypto, plan.root, operation === "encrypt" ? out : message, operation);
     if (meters !== undefined) {
       for (const t of tallies) {
-        meters.fields.add(t.count, {
-          ...attrs.call,
-          "szcrypt.operation": operation,
-          "szcrypt.format": t.format,
-          "szcrypt.key_id": t.keyId,
-        });
+        const id = `${operation}\0${t.format}\0${t.keyId}`;
+        let fieldAttrs = attrs.fields.get(id);
+        if (fieldAttrs === undefined) {
+          fieldAttrs = { ...attrs.call, "szcrypt.operation": operation, "szcrypt.format": t.format, "szcrypt.key_id": t.keyId };
+          attrs.fields.set(id, fieldAttrs);
+        }
+        meters.fields.add(t.count, fieldAttrs);
       }
       meters.duration.record(seconds, attrs.duration[operation]);
     }
