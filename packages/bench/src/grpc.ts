@@ -12,14 +12,27 @@ import {
   type ServerInterceptor,
   ServerListenerBuilder,
 } from "@grpc/grpc-js";
+import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { parseKeySpec } from "@szcrypt/core";
 import { createClientInterceptor, createGrpcClient, createGrpcServiceDefinition, createServerInterceptor } from "@szcrypt/grpc-js";
 import { BenchService, type Clear8, type Sensitive8 } from "./gen/sz/bench/v1/bench_pb.js";
 import { clear8, sensitive8 } from "./plans.js";
 import { type Row, row } from "./report.js";
 
-type Variant = "plain" | "no-op" | "szcrypt legacy-cbc" | "szcrypt szc1";
+type Variant = "plain" | "no-op" | "szcrypt legacy-cbc" | "szcrypt szc1" | "szcrypt legacy-cbc + OTel metrics";
 const key = parseKeySpec(`base64:${Buffer.alloc(32, 9).toString("base64")}`);
+
+// The OpenTelemetry SDK recording every message: aggregation happens on the
+// hot path, export does not (a Prometheus scrape or a periodic push reads the
+// aggregates), so a reader that is never collected measures what a service pays.
+class IdleReader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+const telemetryFor = (variant: Variant) =>
+  variant === "szcrypt legacy-cbc + OTel metrics"
+    ? { telemetry: { meterProvider: new MeterProvider({ readers: [new IdleReader()] }) } }
+    : {};
 
 // Interceptors that pass everything through the same builder hooks szcrypt uses: the fair baseline.
 const noopClient: Interceptor = (options, next) =>
@@ -51,8 +64,8 @@ async function pair(variant: Variant): Promise<Pair> {
       : variant === "no-op"
         ? [[noopServer], [noopClient]]
         : [
-            [createServerInterceptor({ key, format: variant === "szcrypt szc1" ? "szc1" : "legacy-cbc" })],
-            [createClientInterceptor({ key, format: variant === "szcrypt szc1" ? "szc1" : "legacy-cbc" })],
+            [createServerInterceptor({ key, format: variant === "szcrypt szc1" ? "szc1" : "legacy-cbc", ...telemetryFor(variant) })],
+            [createClientInterceptor({ key, format: variant === "szcrypt szc1" ? "szc1" : "legacy-cbc", ...telemetryFor(variant) })],
           ];
   const server = new Server({ interceptors: si });
   server.addService(createGrpcServiceDefinition(BenchService), {
@@ -171,7 +184,7 @@ async function rounds(variants: Variant[], rounds: number, measure: (p: Pair) =>
 
 export async function grpcRows(selected: (name: string) => boolean): Promise<Row[]> {
   const rows: Row[] = [];
-  const all: Variant[] = ["plain", "no-op", "szcrypt legacy-cbc", "szcrypt szc1"];
+  const all: Variant[] = ["plain", "no-op", "szcrypt legacy-cbc", "szcrypt szc1", "szcrypt legacy-cbc + OTel metrics"];
   const add = (r: Map<Variant, Measured>, name: string, v: Variant, unit: string, target?: number) => {
     const noop = { name: "no-op interceptors", opsPerSec: r.get("no-op")?.rate ?? 1 };
     rows.push(row("grpc", name, r.get(v)?.rate ?? 0, noop, target, unit, r.get(v)?.ratio));
@@ -185,6 +198,7 @@ export async function grpcRows(selected: (name: string) => boolean): Promise<Row
     add(r, `${name}/plain (no interceptors)`, "plain", "calls");
     add(r, `${name}/szcrypt legacy-cbc, 8 sensitive fields`, "szcrypt legacy-cbc", "calls", inFlight === 32 ? 0.9 : undefined);
     add(r, `${name}/szcrypt szc1, 8 sensitive fields`, "szcrypt szc1", "calls");
+    add(r, `${name}/szcrypt legacy-cbc + OTel SDK metrics, 8 sensitive fields`, "szcrypt legacy-cbc + OTel metrics", "calls");
   }
   if (selected("grpc/unary-32-in-flight/no-sensitive-field")) {
     // Two variants whose difference is tens of nanoseconds per call: more rounds, so the median settles.
@@ -196,6 +210,7 @@ export async function grpcRows(selected: (name: string) => boolean): Promise<Row
     add(r, "bidi-10k/plain (no interceptors)", "plain", "msgs");
     add(r, "bidi-10k/szcrypt legacy-cbc", "szcrypt legacy-cbc", "msgs");
     add(r, "bidi-10k/szcrypt szc1", "szcrypt szc1", "msgs");
+    add(r, "bidi-10k/szcrypt legacy-cbc + OTel SDK metrics", "szcrypt legacy-cbc + OTel metrics", "msgs");
   }
   return rows;
 }
