@@ -26,12 +26,14 @@ export const failureReasons: readonly FailureReason[] = [
 ];
 
 /**
- * Hook for the padding-oracle defence in core's legacy decrypt path: true for
- * an error by which it refused a value. The defence is not in core yet; when
- * it lands, this is the one place that recognises its refusals.
+ * Whether `err` is a value the legacy-cbc padding-oracle defence refused
+ * without decrypting it: a DECRYPT_FAILED whose cause has the code
+ * DECRYPT_REFUSED (the caller sees only the DECRYPT_FAILED). The one place
+ * that recognises the defence's refusals; read by code so that it holds
+ * whichever copy of core made the error.
  */
-export function isDefenceRefusal(_err: unknown): boolean {
-  return false;
+export function isDefenceRefusal(err: unknown): boolean {
+  return isSzcryptError(err, "DECRYPT_FAILED") && isSzcryptError(err.cause) && String(err.cause.code) === "DECRYPT_REFUSED";
 }
 
 /**
