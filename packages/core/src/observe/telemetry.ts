@@ -1,21 +1,7 @@
+import { createRequire } from "node:module";
 import type { DescMessage, DescMethod, MessageShape } from "@bufbuild/protobuf";
-import {
-  type Attributes,
-  type Context,
-  type Counter,
-  context,
-  createNoopMeter,
-  type Histogram,
-  type MeterProvider,
-  metrics,
-  ProxyTracerProvider,
-  SpanKind,
-  SpanStatusCode,
-  type Tracer,
-  type TracerProvider,
-  trace,
-  ValueType,
-} from "@opentelemetry/api";
+import type * as OpenTelemetryApi from "@opentelemetry/api";
+import type { Attributes, Context, Counter, Histogram, Meter, MeterProvider, Tracer, TracerProvider } from "@opentelemetry/api";
 import { isSzcryptError } from "../errors/szcrypt-error.js";
 import type { FieldCrypto } from "../fields/field-crypto.js";
 import type { FieldPlan } from "../plans/field-plan.js";
@@ -51,9 +37,26 @@ export const TELEMETRY_SCOPE = "@szcrypt/core";
 // tens of milliseconds (megabytes): the SDK's default buckets are for milliseconds.
 const DURATION_BUCKETS = [1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 1];
 
-const NOOP_METER = createNoopMeter();
-// The API's no-op tracer provider, which a ProxyTracerProvider hands out until an SDK registers.
-const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+interface Api {
+  readonly otel: typeof OpenTelemetryApi;
+  /** What a no-op meter provider hands out: no SDK. */
+  readonly noopMeter: Meter;
+  /** What a ProxyTracerProvider delegates to until an SDK registers. */
+  readonly noopTracerProvider: TracerProvider;
+}
+let loaded: Api | undefined;
+
+// Loaded by the first createTelemetry, not with core: a tool that never makes
+// an interceptor (the CLI) skips the API's import, some 25 ms per process.
+// Its CommonJS and ESM builds share one registry (a global symbol), so an SDK
+// registered through either is seen.
+function api(): Api {
+  if (loaded === undefined) {
+    const otel = createRequire(import.meta.url)("@opentelemetry/api") as typeof OpenTelemetryApi;
+    loaded = { otel, noopMeter: otel.createNoopMeter(), noopTracerProvider: new otel.ProxyTracerProvider().getDelegate() };
+  }
+  return loaded;
+}
 
 interface Instruments {
   readonly fields: Counter;
@@ -97,6 +100,7 @@ interface MethodAttributes {
  * ```
  */
 export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
+  const { otel, noopMeter, noopTracerProvider } = api();
   let meterProvider: MeterProvider | undefined;
   let instruments: Instruments | undefined;
   let tracerProvider: TracerProvider | undefined;
@@ -106,21 +110,21 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   // Providers are looked up per call, not once: an application may register
   // its SDK after creating the interceptors (the metrics API has no proxy).
   const currentInstruments = (): Instruments | undefined => {
-    const provider = options.meterProvider ?? metrics.getMeterProvider();
+    const provider = options.meterProvider ?? otel.metrics.getMeterProvider();
     if (provider !== meterProvider) {
       meterProvider = provider;
       const meter = provider.getMeter(TELEMETRY_SCOPE);
       instruments =
-        meter === NOOP_METER
+        meter === noopMeter
           ? undefined
           : {
               fields: meter.createCounter("szcrypt.fields", {
                 description: "Sensitive values szcrypt encrypted or decrypted",
-                valueType: ValueType.INT,
+                valueType: otel.ValueType.INT,
               }),
               failures: meter.createCounter("szcrypt.failures", {
                 description: "Messages szcrypt could not encrypt or decrypt",
-                valueType: ValueType.INT,
+                valueType: otel.ValueType.INT,
               }),
               duration: meter.createHistogram("szcrypt.duration", {
                 description: "Time szcrypt spent encrypting or decrypting one message",
@@ -132,13 +136,13 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     return instruments;
   };
   const currentTracer = (): Tracer | undefined => {
-    let provider = options.tracerProvider ?? trace.getTracerProvider();
-    if (provider instanceof ProxyTracerProvider) {
+    let provider = options.tracerProvider ?? otel.trace.getTracerProvider();
+    if (provider instanceof otel.ProxyTracerProvider) {
       provider = provider.getDelegate();
     }
     if (provider !== tracerProvider) {
       tracerProvider = provider;
-      tracer = provider === NOOP_TRACER_PROVIDER ? undefined : provider.getTracer(TELEMETRY_SCOPE);
+      tracer = provider === noopTracerProvider ? undefined : provider.getTracer(TELEMETRY_SCOPE);
     }
     return tracer;
   };
@@ -176,7 +180,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       if (meters === undefined && spans === undefined) {
         return crypto;
       }
-      const observe = createObserver(crypto, attributesOf(method, side), meters, spans, context.active());
+      const observe = createObserver(otel, crypto, attributesOf(method, side), meters, spans, otel.context.active());
       return {
         format: crypto.format,
         accept: crypto.accept,
@@ -197,6 +201,7 @@ type Observer = <Desc extends DescMessage>(
 ) => MessageShape<Desc>;
 
 function createObserver(
+  otel: typeof OpenTelemetryApi,
   crypto: FieldCrypto,
   attrs: MethodAttributes,
   meters: Instruments | undefined,
@@ -216,7 +221,7 @@ function createObserver(
     }
     const span = tracer?.startSpan(
       `szcrypt ${operation}`,
-      { kind: SpanKind.INTERNAL, attributes: { ...attrs.call, "szcrypt.operation": operation } },
+      { kind: otel.SpanKind.INTERNAL, attributes: { ...attrs.call, "szcrypt.operation": operation } },
       parent,
     );
     const start = performance.now();
@@ -242,7 +247,7 @@ function createObserver(
         if (field !== undefined) {
           span.setAttribute("szcrypt.field", field);
         }
-        span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+        span.setStatus({ code: otel.SpanStatusCode.ERROR, message: reason });
         span.end();
       }
       throw err;
