@@ -99,7 +99,12 @@ function makeInterceptor(options: SzcryptConnectOptions, side: Side): Intercepto
   const inbound = side === "client" ? decrypt : encrypt;
   return (next) => async (req) => {
     const path = `/${req.service.typeName}/${req.method.name}`;
-    const crypto = telemetry.forCall(policy.cryptoFor(path), req.method, side);
+    const crypto = telemetry.forCall(
+      policy.cryptoFor(path),
+      req.method,
+      side,
+      side === "server" ? (name) => req.header.get(name) ?? undefined : undefined,
+    );
     const fail = (failure: TransportFailure): ConnectError => {
       try {
         options.onError?.(failure.error, { method: path, side });

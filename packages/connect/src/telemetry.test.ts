@@ -5,9 +5,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { credentials } from "@grpc/grpc-js";
-import { context, trace } from "@opentelemetry/api";
+import { credentials, Metadata } from "@grpc/grpc-js";
+import { context, propagation, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { MeterProvider, MetricReader, type SumMetricData } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { parseKeySpec, type SzcryptKey, type TelemetryOptions } from "@szcrypt/core";
@@ -29,6 +30,7 @@ const SAMPLE_VALUES = 10;
 const CALL = { "rpc.system": "grpc", "rpc.service": "sz.examples.v1.PaymentService", "rpc.method": "Authorize" };
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 
 interface Env {
   readonly telemetry: TelemetryOptions;
@@ -56,7 +58,8 @@ function telemetryEnv(): Env {
   };
 }
 
-type Authorize = (key: SzcryptKey) => Promise<unknown>;
+/** Calls Authorize; `traceparent` stands in for what gRPC instrumentation would send. */
+type Authorize = (key: SzcryptKey, traceparent?: string) => Promise<unknown>;
 type Pairing = {
   name: string;
   server: (env: Env) => Promise<Running>;
@@ -69,12 +72,18 @@ const connectServer = (env: Env) =>
 const grpcJsClient = (env: Env, port: number) => {
   const clients: { close(): void }[] = [];
   return {
-    authorize: (key: SzcryptKey) => {
+    authorize: (key: SzcryptKey, traceparent?: string) => {
       const client = createGrpcClient(PaymentService, `127.0.0.1:${port}`, credentials.createInsecure(), {
         interceptors: [createClientInterceptor({ key, format: "szc1", telemetry: env.telemetry })],
       });
       clients.push(client);
-      return new Promise((resolve, reject) => client.authorize(samplePayment(0), (err, res) => (err ? reject(err) : resolve(res))));
+      const metadata = new Metadata();
+      if (traceparent !== undefined) {
+        metadata.set("traceparent", traceparent);
+      }
+      return new Promise((resolve, reject) =>
+        client.authorize(samplePayment(0), metadata, (err, res) => (err ? reject(err) : resolve(res))),
+      );
     },
     close: () => {
       for (const c of clients) {
@@ -84,7 +93,7 @@ const grpcJsClient = (env: Env, port: number) => {
   };
 };
 const connectClient = (env: Env, port: number) => ({
-  authorize: (key: SzcryptKey) => {
+  authorize: (key: SzcryptKey, traceparent?: string) => {
     const client: Client<typeof PaymentService> = createClient(
       PaymentService,
       createGrpcTransport({
@@ -92,7 +101,7 @@ const connectClient = (env: Env, port: number) => ({
         interceptors: [createConnectClientInterceptor({ key, format: "szc1", telemetry: env.telemetry })],
       }),
     );
-    return client.authorize(samplePayment(0), { timeoutMs: 10_000 });
+    return client.authorize(samplePayment(0), { timeoutMs: 10_000, headers: traceparent === undefined ? {} : { traceparent } });
   },
   close: () => {},
 });
@@ -116,7 +125,8 @@ for (const pairing of pairings) {
       client = pairing.client(env, server.port);
       rpcSpan = env.tracerProvider.getTracer("test").startSpan("sz.examples.v1.PaymentService/Authorize");
       // One good call inside the caller's span, one under a key the server does not hold.
-      await context.with(trace.setSpan(context.active(), rpcSpan), () => client.authorize(KEY));
+      const { traceId, spanId } = rpcSpan.spanContext();
+      await context.with(trace.setSpan(context.active(), rpcSpan), () => client.authorize(KEY, `00-${traceId}-${spanId}-01`));
       await assert.rejects(() => client.authorize(OTHER_KEY));
       rpcSpan.end();
     });
@@ -159,7 +169,7 @@ for (const pairing of pairings) {
       ]);
     });
 
-    it("runs the client's work in child spans of the caller's span, and marks the server's failed decrypt", () => {
+    it("runs both sides' work in child spans of the caller's span (the server through traceparent), and marks the failed decrypt", () => {
       const finished = env.spans.getFinishedSpans();
       const ours = (side: string) => finished.filter((s) => s.name.startsWith("szcrypt ") && s.attributes["szcrypt.side"] === side);
       const inCall = ours("client").filter((s) => s.spanContext().traceId === rpcSpan.spanContext().traceId);
@@ -168,6 +178,15 @@ for (const pairing of pairings) {
         ["szcrypt decrypt", SAMPLE_VALUES, "szc1", 0],
       ]);
       for (const span of inCall) {
+        assert.equal(span.parentSpanContext?.spanId, rpcSpan.spanContext().spanId);
+      }
+      // The server has no span of its own here: its work joins the trace the caller sent.
+      const serverInCall = ours("server").filter((s) => s.spanContext().traceId === rpcSpan.spanContext().traceId);
+      assert.deepEqual(summary(serverInCall), [
+        ["szcrypt decrypt", SAMPLE_VALUES, "szc1", 0],
+        ["szcrypt encrypt", SAMPLE_VALUES, "szc1", 0],
+      ]);
+      for (const span of serverInCall) {
         assert.equal(span.parentSpanContext?.spanId, rpcSpan.spanContext().spanId);
       }
       assert.deepEqual(summary(ours("server")), [

@@ -41,7 +41,7 @@ export type { KeyringInit, KeyringJson } from "./keys/keyring.js";
 export { DEFAULT_KEY_ID, isKeyring, Keyring } from "./keys/keyring.js";
 export type { FailureReason } from "./observe/failure-reason.js";
 export { failureReasons } from "./observe/failure-reason.js";
-export type { Telemetry, TelemetryOptions, TelemetrySide } from "./observe/telemetry.js";
+export type { HeaderLookup, Telemetry, TelemetryOptions, TelemetrySide } from "./observe/telemetry.js";
 export { createTelemetry, TELEMETRY_SCOPE } from "./observe/telemetry.js";
 export type {
   AnyOp,

@@ -32,7 +32,8 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
       return new ServerInterceptingCall(call);
     }
     const policy = ctx.cryptoFor(methodDescriptor.path);
-    const crypto = method === undefined ? policy : ctx.telemetry.forCall(policy, method, "server");
+    // Observed from the request's metadata on, which carries the caller's trace context.
+    let crypto = policy;
     let failed = false;
     // Ends the call from here, below the handler: later messages and statuses
     // from the handler are dropped. A hook that threw instead would hang the call.
@@ -50,6 +51,10 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
           reject(unknownMethodStatus(methodDescriptor.path));
           return;
         }
+        crypto = ctx.telemetry.forCall(policy, method, "server", (name) => {
+          const value = metadata.get(name)[0];
+          return typeof value === "string" ? value : undefined;
+        });
         const schemaError = ctx.schemaError(method, methodDescriptor.path);
         if (schemaError !== undefined) {
           reject(encryptStatus(schemaError, "response"));

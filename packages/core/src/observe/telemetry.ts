@@ -27,8 +27,21 @@ export interface Telemetry {
    * when neither an SDK meter nor an SDK tracer is installed, so a service
    * without OpenTelemetry pays one lookup per call and nothing per message.
    */
-  forCall(crypto: FieldCrypto, method: DescMethod, side: TelemetrySide): FieldCrypto;
+  forCall(crypto: FieldCrypto, method: DescMethod, side: TelemetrySide, header?: HeaderLookup): FieldCrypto;
 }
+
+/**
+ * A request header by its lowercase name, on a server: when no span is active
+ * there (grpc-js runs interceptors before gRPC instrumentation opens its server
+ * span), szcrypt's spans join the trace the caller propagated (W3C
+ * `traceparent`, through the registered propagator).
+ */
+export type HeaderLookup = (name: string) => string | undefined;
+
+const HEADER_GETTER: OpenTelemetryApi.TextMapGetter<HeaderLookup> = {
+  keys: () => [],
+  get: (header, key) => header(key),
+};
 
 /** The instrumentation scope szcrypt's metrics and spans are recorded under. */
 export const TELEMETRY_SCOPE = "@szcrypt/core";
@@ -174,13 +187,17 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   };
 
   return {
-    forCall(crypto, method, side) {
+    forCall(crypto, method, side, header) {
       const meters = currentInstruments();
       const spans = currentTracer();
       if (meters === undefined && spans === undefined) {
         return crypto;
       }
-      const observe = createObserver(otel, crypto, attributesOf(method, side), meters, spans, otel.context.active());
+      let parent = otel.context.active();
+      if (spans !== undefined && header !== undefined && otel.trace.getSpan(parent) === undefined) {
+        parent = otel.propagation.extract(parent, header, HEADER_GETTER);
+      }
+      const observe = createObserver(otel, crypto, attributesOf(method, side), meters, spans, parent);
       return {
         format: crypto.format,
         accept: crypto.accept,
