@@ -26,6 +26,7 @@ export interface Telemetry {
    * now (the RPC's span when the RPC is instrumented). Returns `crypto` itself
    * when neither an SDK meter nor an SDK tracer is installed, so a service
    * without OpenTelemetry pays one lookup per call and nothing per message.
+   * A server passes `header` (see {@link HeaderLookup}); a client does not.
    */
   forCall(crypto: FieldCrypto, method: DescMethod, side: TelemetrySide, header?: HeaderLookup): FieldCrypto;
 }
