@@ -1,3 +1,11 @@
+export type { OracleGuard, OracleGuardOptions } from "./defence/oracle-guard.js";
+export {
+  createOracleGuard,
+  isOracleGuard,
+  isOracleGuardRefusal,
+  ORACLE_GUARD_DEFAULTS,
+  ORACLE_GUARD_MEMORY_BYTES,
+} from "./defence/oracle-guard.js";
 export type { SzcryptErrorCode } from "./errors/code.js";
 export { szcryptErrorCodes } from "./errors/code.js";
 export type { SzcryptErrorOptions } from "./errors/szcrypt-error.js";

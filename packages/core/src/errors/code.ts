@@ -30,6 +30,13 @@ export type SzcryptErrorCode =
    */
   | "DECRYPT_FAILED"
   /**
+   * Only ever the `cause` of a DECRYPT_FAILED, for the service's own logs:
+   * the legacy-cbc oracle guard refused the value without decrypting it,
+   * because one of its ciphertext blocks had failed too often (a padding-oracle
+   * attack). The caller sees the same DECRYPT_FAILED as for any other failure.
+   */
+  | "DECRYPT_REFUSED"
+  /**
    * A value cannot be encrypted faithfully: a string with a lone UTF-16
    * surrogate (it has no UTF-8 form), or a JSON value Python's `json.dumps`
    * would not produce.
@@ -58,6 +65,7 @@ export const szcryptErrorCodes: readonly SzcryptErrorCode[] = [
   "KEY_UNAVAILABLE",
   "MALFORMED",
   "DECRYPT_FAILED",
+  "DECRYPT_REFUSED",
   "INVALID_PLAINTEXT",
   "SCHEMA_INVALID",
   "CONFIG_INVALID",

@@ -9,7 +9,9 @@ export const DECRYPT_FAILED_MESSAGE = "decryption failed";
 export interface SzcryptErrorOptions {
   /**
    * Detail for the process's own logs. Never set for DECRYPT_FAILED: the
-   * cause of a decryption failure is exactly what must not leak.
+   * cause of a decryption failure is exactly what must not leak. The one
+   * exception is the oracle guard's DECRYPT_REFUSED, which says nothing of the
+   * key or the plaintext, only that the value was not decrypted at all.
    */
   readonly cause?: unknown;
   /** Full protobuf name of the field involved, e.g. `sz.examples.v1.Payment.card_number`. */

@@ -1,4 +1,12 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import {
+  createOracleGuard,
+  isOracleGuard,
+  isOracleGuardRefusal,
+  type OracleGuard,
+  type OracleGuardOptions,
+  oracleGuardRefusal,
+} from "../defence/oracle-guard.js";
 import { decodeBase64Strict } from "../encoding/base64.js";
 import { decodeUtf8Strict, encodeUtf8 } from "../encoding/utf8.js";
 import { decryptFailed, isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
@@ -13,6 +21,7 @@ import { type LeafTransform, transformMessage } from "../plans/transform.js";
 import type { TypeScopeOptions } from "../plans/type-scope.js";
 
 const FAILED = Symbol("decrypt failed");
+const REFUSED = Symbol("refused by the oracle guard");
 
 /** The wire formats szcrypt reads and writes. */
 export type FormatName = "legacy-cbc" | "szc1";
@@ -37,6 +46,14 @@ export interface FieldCryptoOptions extends TypeScopeOptions {
    * format not listed fails like any other undecryptable value.
    */
   readonly accept?: readonly FormatName[];
+  /**
+   * The legacy-cbc padding-oracle guard (see SECURITY.md): a guard to share,
+   * options for a new one, or `false` to switch it off. Default: a new guard
+   * with the defaults whenever legacy-cbc is accepted. A value it refuses
+   * fails with the same DECRYPT_FAILED as any other; the error's `cause` is
+   * DECRYPT_REFUSED, for logs.
+   */
+  readonly oracleGuard?: OracleGuard | OracleGuardOptions | false;
 }
 
 /**
@@ -92,6 +109,7 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
   const ringOf = keyringSource(options.key);
   const acceptLegacy = accept.includes("legacy-cbc");
   const acceptSzc1 = accept.includes("szc1");
+  const guard = acceptLegacy ? oracleGuardOf(options.oracleGuard) : undefined;
   const scope: TypeScopeOptions = {
     ...(options.registry === undefined ? {} : { registry: options.registry }),
     ...(options.allowUnknownAny === undefined ? {} : { allowUnknownAny: options.allowUnknownAny }),
@@ -145,12 +163,26 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
     if (!acceptLegacy) {
       throw decryptFailed();
     }
-    return plainBytes(decryptLegacyBytes(value, ringOf().legacy));
+    // Reached by values whose IV starts with szc1's magic: an attacker picks the IV, so guard here too.
+    if (guard?.refuses(value)) {
+      throw oracleGuardRefusal();
+    }
+    try {
+      return plainBytes(decryptLegacyBytes(value, ringOf().legacy));
+    } catch (err) {
+      if (isSzcryptError(err, "DECRYPT_FAILED")) {
+        guard?.recordFailure(value);
+      }
+      throw err;
+    }
   };
   const decryptLeaf: LeafTransform = (value, leaf) => {
     try {
       return typeof value === "string" ? decryptText(value, leaf) : decryptBytes(value, leaf);
     } catch (err) {
+      if (isOracleGuardRefusal(err)) {
+        throw err;
+      }
       // At a field, "not a token" and "does not decrypt" look the same to a caller.
       if (isSzcryptError(err, "MALFORMED") || isSzcryptError(err, "DECRYPT_FAILED")) {
         throw decryptFailed();
@@ -184,7 +216,7 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
 
   const decryptMessageBatched = <T extends object>(root: PlanNode, message: T): T => {
     // FAILED, not an Error per value: building an Error captures a stack, which would cost more than the AES.
-    const results: (string | Uint8Array | Error | typeof FAILED)[] = [];
+    const results: (string | Uint8Array | Error | typeof FAILED | typeof REFUSED)[] = [];
     const batch: Uint8Array[] = [];
     const slots: { result: number; text: boolean }[] = [];
     transformMessage(root, message, (value, leaf) => {
@@ -193,6 +225,10 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
       if (acceptLegacy && (legacyText || legacyBytes)) {
         const raw = typeof value === "string" ? decodeBase64Strict(value) : value;
         if (raw !== undefined && raw.length >= 32 && raw.length % 16 === 0) {
+          if (guard?.refuses(raw)) {
+            results.push(REFUSED);
+            return value;
+          }
           slots.push({ result: results.length, text: typeof value === "string" });
           batch.push(raw);
         }
@@ -217,15 +253,21 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
           const value = slot.text ? decodeUtf8Strict(plain) : plainBytes(plain);
           if (value !== undefined) {
             results[slot.result] = value;
+            return;
           }
         }
+        // Bad padding or bad UTF-8: both are oracles an attacker probes.
+        guard?.recordFailure(batch[b] as Uint8Array);
       });
     }
     let i = 0;
     return transformMessage(root, message, () => {
-      const r = results[i++] as string | Uint8Array | Error | typeof FAILED;
+      const r = results[i++] as string | Uint8Array | Error | typeof FAILED | typeof REFUSED;
       if (r === FAILED) {
         throw decryptFailed();
+      }
+      if (r === REFUSED) {
+        throw oracleGuardRefusal();
       }
       if (r instanceof Error) {
         throw r;
@@ -251,6 +293,16 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
       return plan.isEmpty ? message : decryptMessageBatched(plan.root, message);
     },
   };
+}
+
+function oracleGuardOf(option: FieldCryptoOptions["oracleGuard"]): OracleGuard | undefined {
+  if (option === false) {
+    return undefined;
+  }
+  if (option === undefined) {
+    return createOracleGuard();
+  }
+  return isOracleGuard(option) ? option : createOracleGuard(option);
 }
 
 function keyringSource(source: KeySource): () => Keyring {

@@ -1,4 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
+import { createOracleGuard, type OracleGuardOptions } from "../defence/oracle-guard.js";
 import { SzcryptError } from "../errors/szcrypt-error.js";
 import { isSzcryptKey, type SzcryptKey } from "../keys/key.js";
 import { isKeyProvider, type KeyProvider } from "../keys/key-provider.js";
@@ -40,6 +41,13 @@ export interface FieldPolicyOptions extends TypeScopeOptions {
   readonly methods?: Readonly<Record<string, MethodPolicy>>;
   /** The services this policy serves: what the paths in `methods` are checked against. */
   readonly services?: readonly DescService[];
+  /**
+   * The legacy-cbc padding-oracle guard, on by default wherever legacy-cbc is
+   * accepted and shared by every method of this policy (see SECURITY.md).
+   * Options to tune it, or `false` to switch it off: only for endpoints that
+   * no untrusted caller can reach.
+   */
+  readonly oracleGuard?: OracleGuardOptions | false;
 }
 
 /** A FieldCrypto per method, compiled once. */
@@ -56,12 +64,15 @@ export interface FieldPolicy {
  */
 export function createFieldPolicy(options: FieldPolicyOptions): FieldPolicy {
   const key = resolveKeySource(options.key);
+  // One guard for all methods: an attacker probing a block through several methods is counted once.
+  const guard = options.oracleGuard === false ? false : createOracleGuard(options.oracleGuard ?? {});
   const make = (policy: MethodPolicy): FieldCrypto => {
     const format = policy.format ?? "legacy-cbc";
     checkFormatPolicy(format, policy.accept ?? [format]);
     return createFieldCrypto({
       key,
       format,
+      oracleGuard: guard,
       ...(policy.accept === undefined ? {} : { accept: policy.accept }),
       ...(options.registry === undefined ? {} : { registry: options.registry }),
       ...(options.allowUnknownAny === undefined ? {} : { allowUnknownAny: options.allowUnknownAny }),
