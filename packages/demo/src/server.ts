@@ -2,8 +2,11 @@
 // PaymentService with szcrypt's server interceptor (legacy-cbc by default, key
 // from SZCRYPT_KEY), serving until stopped, for clients written in any language,
 // and with --metrics-port szcrypt's metrics as Prometheus text on /metrics.
+// It runs with szcrypt's defaults, the legacy-cbc oracle guard included: what
+// an independent attack against it meets is what a service gets.
 import { parseArgs } from "node:util";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { isOracleGuardRefusal, ORACLE_GUARD_DEFAULTS } from "@szcrypt/core";
 import { grpcPaymentHandlers, PaymentService } from "@szcrypt/example";
 import { createGrpcServiceDefinition, createServerInterceptor } from "@szcrypt/grpc-js";
 import { demoKeyOrExit, parseAccept, parseFormat } from "./key.js";
@@ -22,7 +25,10 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     "usage: SZCRYPT_KEY=<key spec or keyring JSON> pnpm demo:server [--port 50051] [--host 127.0.0.1] [--format legacy-cbc|szc1]\n" +
-      "         [--accept szc1,legacy-cbc] [--metrics-port M (Prometheus text on http://HOST:M/metrics)]",
+      "         [--accept szc1,legacy-cbc] [--metrics-port M (Prometheus text on http://HOST:M/metrics)]\n\n" +
+      "Runs with szcrypt's defaults. With legacy-cbc accepted that includes the padding-oracle guard: a value carrying a\n" +
+      `ciphertext block that failed to decrypt ${ORACLE_GUARD_DEFAULTS.threshold} times within ${ORACLE_GUARD_DEFAULTS.windowMs / 60_000} minutes is refused, without decrypting,\n` +
+      `for ${ORACLE_GUARD_DEFAULTS.refuseMs / 60_000} minutes, with the same INVALID_ARGUMENT as any other failure; refusals are logged (see SECURITY.md).`,
   );
   process.exit(0);
 }
@@ -49,7 +55,10 @@ const server = new Server({
       key,
       format,
       accept,
-      onError: (e, ctx) => console.error(`szcrypt: ${ctx.method}: ${e.code} ${e.message}`),
+      onError: (e, ctx) =>
+        console.error(
+          `szcrypt: ${ctx.method}: ${e.code} ${e.message}${isOracleGuardRefusal(e) ? " [refused by the oracle guard: padding-oracle probing?]" : ""}`,
+        ),
       ...(metricsEndpoint === undefined ? {} : { telemetry: { meterProvider: metricsEndpoint.meterProvider } }),
     }),
   ],
