@@ -221,6 +221,29 @@ describe("oracle guard in FieldCrypto", () => {
     assert.ok(isSzcryptError((refused as Error).cause, "DECRYPT_REFUSED"));
   });
 
+  it("guards bytes values whose forged IV starts with szc1's magic (the fallback path)", () => {
+    const crypto = createFieldCrypto({ key, format: "szc1", accept: ["szc1", "legacy-cbc"] });
+    const iv = Buffer.concat([Buffer.from("szc1"), randomBytes(12)]);
+    const c = createCipheriv("aes-128-cbc", keyMaterial(key), iv);
+    const good = Buffer.concat([iv, c.update(Buffer.from("tok_live_123")), c.final()]);
+    const open = (raw: Buffer): unknown => {
+      try {
+        return crypto.decryptMessage(ShapesSchema, create(ShapesSchema, { blob: raw }));
+      } catch (err) {
+        return err;
+      }
+    };
+    assert.deepEqual(Buffer.from((open(good) as { blob: Uint8Array }).blob), Buffer.from("tok_live_123"));
+    for (const i of [1, 2]) {
+      const forged = Buffer.from(good);
+      forged[15] = (forged[15] as number) ^ (0x40 | i); // padding 4 becomes > 16: bad padding
+      assert.ok(isSzcryptError(open(forged), "DECRYPT_FAILED"));
+    }
+    const refused = open(good);
+    assert.ok(isOracleGuardRefusal(refused), "the token was decrypted after its block failed twice");
+    assert.equal((refused as Error).message, (open(Buffer.alloc(32)) as Error).message);
+  });
+
   it("is off only when switched off", () => {
     const crypto = createFieldCrypto({ key, oracleGuard: false });
     const good = token("4111-1111-11111");

@@ -76,7 +76,8 @@ export interface FieldCrypto {
    *
    * @throws SzcryptError DECRYPT_FAILED with the field path, the same for every
    *   cause: bad padding or tag, wrong or unknown key, invalid UTF-8, a format
-   *   the policy does not accept, or text that is no token at all.
+   *   the policy does not accept, text that is no token at all, or a legacy-cbc
+   *   value the oracle guard refused (its `cause` says so, for logs).
    */
   decryptMessage<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): MessageShape<Desc>;
   /** The plan for `schema` (compiled and cached on first use). */
