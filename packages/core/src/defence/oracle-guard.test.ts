@@ -4,7 +4,8 @@ import { describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { DECRYPT_FAILED_MESSAGE, isSzcryptError } from "../errors/szcrypt-error.js";
 import { createFieldCrypto } from "../fields/field-crypto.js";
-import { ShapesSchema } from "../gen/sz/testing/v1/shapes_pb.js";
+import { createFieldPolicy } from "../fields/field-policy.js";
+import { NodeService, ShapesSchema } from "../gen/sz/testing/v1/shapes_pb.js";
 import { keyMaterial, SzcryptKey } from "../keys/key.js";
 import { halfSipHash16 } from "./keyed-hash.js";
 import {
@@ -242,6 +243,24 @@ describe("oracle guard in FieldCrypto", () => {
     const refused = open(good);
     assert.ok(isOracleGuardRefusal(refused), "the token was decrypted after its block failed twice");
     assert.equal((refused as Error).message, (open(Buffer.alloc(32)) as Error).message);
+  });
+
+  it("is shared by every method of a policy, and between policies given one guard", () => {
+    const good = token("4111-1111-11111");
+    const other = "/sz.testing.v1.NodeService/Echo";
+    const policy = createFieldPolicy({ key, services: [NodeService], methods: { [other]: { accept: ["legacy-cbc", "szc1"] } } });
+    assert.notEqual(policy.cryptoFor(other), policy.cryptoFor("/s.S/Base"));
+    attempt(policy.cryptoFor("/s.S/Base"), tampered(good, 1));
+    attempt(policy.cryptoFor(other), tampered(good, 2));
+    assert.ok(isOracleGuardRefusal(attempt(policy.cryptoFor("/s.S/Base"), good)));
+
+    const shared = createOracleGuard();
+    const server = createFieldPolicy({ key, oracleGuard: shared }).cryptoFor("/s.S/M");
+    const client = createFieldPolicy({ key, oracleGuard: shared }).cryptoFor("/s.S/M");
+    attempt(server, tampered(good, 3));
+    attempt(client, tampered(good, 4));
+    assert.ok(isOracleGuardRefusal(attempt(server, good)));
+    assert.equal((attempt(createFieldPolicy({ key }).cryptoFor("/s.S/M"), good) as { secret: string }).secret, "4111-1111-11111");
   });
 
   it("is off only when switched off", () => {

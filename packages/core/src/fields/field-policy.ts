@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { createOracleGuard, type OracleGuardOptions } from "../defence/oracle-guard.js";
+import { createOracleGuard, isOracleGuard, type OracleGuard, type OracleGuardOptions } from "../defence/oracle-guard.js";
 import { SzcryptError } from "../errors/szcrypt-error.js";
 import { isSzcryptKey, type SzcryptKey } from "../keys/key.js";
 import { isKeyProvider, type KeyProvider } from "../keys/key-provider.js";
@@ -44,10 +44,11 @@ export interface FieldPolicyOptions extends TypeScopeOptions {
   /**
    * The legacy-cbc padding-oracle guard, on by default wherever legacy-cbc is
    * accepted and shared by every method of this policy (see SECURITY.md).
-   * Options to tune it, or `false` to switch it off: only for endpoints that
-   * no untrusted caller can reach.
+   * Options to tune it, a guard from `createOracleGuard` to share with other
+   * interceptors of the process, or `false` to switch it off: only for
+   * endpoints that no untrusted caller can reach.
    */
-  readonly oracleGuard?: OracleGuardOptions | false;
+  readonly oracleGuard?: OracleGuard | OracleGuardOptions | false;
 }
 
 /** A FieldCrypto per method, compiled once. */
@@ -65,7 +66,8 @@ export interface FieldPolicy {
 export function createFieldPolicy(options: FieldPolicyOptions): FieldPolicy {
   const key = resolveKeySource(options.key);
   // One guard for all methods: an attacker probing a block through several methods is counted once.
-  const guard = options.oracleGuard === false ? false : createOracleGuard(options.oracleGuard ?? {});
+  const option = options.oracleGuard;
+  const guard = option === false ? false : isOracleGuard(option) ? option : createOracleGuard(option ?? {});
   const make = (policy: MethodPolicy): FieldCrypto => {
     const format = policy.format ?? "legacy-cbc";
     checkFormatPolicy(format, policy.accept ?? [format]);
