@@ -139,10 +139,10 @@ describe("oracle guard", () => {
     const junk = Buffer.alloc(32);
     let decrypted = 0;
     let junkFailures = 0;
-    // Each round gives 40,000 new junk blocks one failure more than the
+    // Each round gives 60,000 new junk blocks one failure more than the
     // attacked block has had, enough to fill every bucket, then probes it once.
     for (let round = 1; round <= 3; round++) {
-      for (let i = 0; i < 40_000; i++) {
+      for (let i = 0; i < 60_000; i++) {
         junk.writeUInt32LE(round, 16);
         junk.writeUInt32LE(i, 20);
         for (let r = 0; r < ORACLE_GUARD_DEFAULTS.threshold + round; r++) {
@@ -157,7 +157,7 @@ describe("oracle guard", () => {
       clock.t += 1;
     }
     assert.ok(decrypted >= 1, "the flood never evicted the attacked block: this test does not test eviction");
-    // At most one per round, each round 40,000 junk blocks for 32,768 table entries.
+    // At most one per round, each round 60,000 junk blocks for 32,768 table entries.
     assert.ok(decrypted <= 3, `${decrypted} decryptions for ${junkFailures} junk failures`);
   });
 
