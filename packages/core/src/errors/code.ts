@@ -23,7 +23,9 @@ export type SzcryptErrorCode =
    * Decryption failed. One code and one message for every cause that depends
    * on the key or the plaintext (bad padding, wrong key, bad authentication
    * tag, unknown key id, invalid UTF-8, a format the policy does not accept),
-   * so that no caller can tell them apart: no padding oracle. When every
+   * so that no caller can tell them apart. (That alone does not close
+   * legacy-cbc's padding oracle: success versus failure is the answer. See
+   * SECURITY.md and the oracle guard.) When every
    * value from a peer fails, the two sides most likely hold different keys
    * (or read the same text as different keys: `hex:` versus `utf8:`):
    * compare `szcrypt fingerprint` on both.

@@ -54,6 +54,10 @@ export function encryptLegacyWithIv(plaintext: string, key: SzcryptKey, iv: Uint
 /**
  * Decrypts a token made by the page's `encrypt_message` (or {@link encryptLegacy}).
  *
+ * Hazard: whether this succeeds is a padding oracle. Do not let untrusted
+ * callers learn it for values they choose, or check values with a guard from
+ * `createOracleGuard` first, as FieldCrypto does (see SECURITY.md).
+ *
  * Base64 is decoded strictly: Python's `b64decode` silently drops characters
  * outside the alphabet, szcrypt refuses them.
  *
