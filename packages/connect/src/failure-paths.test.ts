@@ -238,9 +238,13 @@ describe("Connect: a response the client cannot decrypt, in a stream", () => {
 describe("Connect: per-method policy and onError hooks", () => {
   it("a method's own format applies to it alone; others keep the service-wide one", async () => {
     const methods = { [AUTHORIZE]: { format: "szc1" as const } };
-    const server = await startConnectServer([createConnectServerInterceptor({ key: KEY, methods })]);
+    const services = [PaymentService]; // what the per-method paths are checked against
+    const server = await startConnectServer([createConnectServerInterceptor({ key: KEY, services, methods })]);
     try {
-      const both = createClient(PaymentService, transport("connect", server.port, [createConnectClientInterceptor({ key: KEY, methods })]));
+      const both = createClient(
+        PaymentService,
+        transport("connect", server.port, [createConnectClientInterceptor({ key: KEY, services, methods })]),
+      );
       const legacy = createClient(PaymentService, transport("connect", server.port, [createConnectClientInterceptor({ key: KEY })]));
       assert.deepEqual(await both.authorize(samplePayment(1), { timeoutMs: 10_000 }), expected(1));
       assert.match(server.seen.at(-1)?.cardNumber ?? "", /^SZSECRET-/);

@@ -67,7 +67,12 @@ describe("per-method policy through the interceptors", () => {
   const plain = (n: number) => create(PaymentSchema, samplePayment(n));
 
   it("an accept-only override widens what one method takes and keeps the service's format", async () => {
-    const options: SzcryptGrpcOptions = { key: KEYS, format: "szc1", methods: { [AUTHORIZE]: { accept: ["szc1", "legacy-cbc"] } } };
+    const options: SzcryptGrpcOptions = {
+      key: KEYS,
+      format: "szc1",
+      services: [PaymentService],
+      methods: { [AUTHORIZE]: { accept: ["szc1", "legacy-cbc"] } },
+    };
     const server = await startPaymentServer([createServerInterceptor(options)]);
     try {
       const answer = await raw(server, legacy.encryptMessage(PaymentSchema, plain(1)));
@@ -90,6 +95,7 @@ describe("per-method policy through the interceptors", () => {
       key: KEYS,
       format: "szc1",
       accept: ["szc1", "legacy-cbc"],
+      services: [PaymentService],
       methods: { [AUTHORIZE]: { format: "legacy-cbc" } },
     };
     const server = await startPaymentServer([createServerInterceptor(options)]);
@@ -111,6 +117,7 @@ describe("per-method policy through the interceptors", () => {
   it("an override that names both format and accept uses exactly those", async () => {
     const options: SzcryptGrpcOptions = {
       key: KEYS,
+      services: [PaymentService],
       methods: { [AUTHORIZE]: { format: "szc1", accept: ["legacy-cbc", "szc1"] } },
     };
     const server = await startPaymentServer([createServerInterceptor(options)]);
