@@ -37,7 +37,20 @@ const tsClient = (port: number, keySpec: string, ...extra: string[]) =>
 const pythonClient = (port: number, keySpec: string, ...extra: string[]) =>
   runToEnd(pythonPath(), [join(pythonDir, "interop_client.py"), "--target", `127.0.0.1:${port}`, "--key-spec", keySpec, ...extra]);
 
-function pythonChecks(out: string): { check: string; ok: boolean; detail: string }[] {
+const CALL_KINDS = ["Authorize", "Upload", "Watch", "Exchange"];
+
+/**
+ * The checks the Python client reported, one JSON line each. Asserts first that
+ * exactly `expected` came back: a traceback instead of results must not pass a
+ * loop over nothing.
+ */
+function pythonChecks(out: string, expected: readonly string[] = CALL_KINDS): { check: string; ok: boolean; detail: string }[] {
+  const checks = parse(out);
+  assert.deepEqual(checks.map((c) => c.check).sort(), [...expected].sort(), `the Python client did not report every check:\n${out}`);
+  return checks;
+}
+
+function parse(out: string): { check: string; ok: boolean; detail: string }[] {
   return out
     .split("\n")
     .filter((l) => l.startsWith("{"))
@@ -102,7 +115,10 @@ describe("szc1 across languages, key id 2026-06 from keyring JSON", { skip }, ()
     try {
       const r = await pythonClient(server.port, spec, "--szc1-key-id", "2026-06");
       assert.equal(r.code, 0, r.out);
-      assert.equal(pythonChecks(r.out).filter((c) => c.ok).length, 4);
+      assert.deepEqual(
+        pythonChecks(r.out).map((c) => [c.check, c.ok]),
+        CALL_KINDS.map((k) => [k, true]),
+      );
     } finally {
       await server.stop();
     }
@@ -114,6 +130,7 @@ describe("szc1 across languages, key id 2026-06 from keyring JSON", { skip }, ()
       const r = await pythonClient(server.port, spec);
       assert.equal(r.code, 1, r.out);
       for (const c of pythonChecks(r.out)) {
+        assert.equal(c.ok, false, c.check);
         assert.match(c.detail, /^INVALID_ARGUMENT: szcrypt: request sensitive field .* could not be decrypted$/);
       }
     } finally {
@@ -131,8 +148,7 @@ describe("failures across languages", { skip }, () => {
     try {
       const r = await pythonClient(server.port, keySpec, "--tamper");
       assert.equal(r.code, 0, r.out);
-      const checks = pythonChecks(r.out);
-      assert.deepEqual(checks.map((c) => c.check).sort(), [
+      const checks = pythonChecks(r.out, [
         "tamper/bad-padding",
         "tamper/bad-utf8",
         "tamper/plaintext",

@@ -25,6 +25,7 @@ import {
 import { onlyCardNumber, PaymentSchema, samplePayment } from "@szcrypt/example";
 import { createClientInterceptor, createServerInterceptor } from "@szcrypt/grpc-js";
 import fc from "fast-check";
+import "./harness/fast-check-replay.js";
 import { type Running, startServer, unary } from "./harness/grpc.js";
 
 const FIELD = "sz.examples.v1.Payment.card_number";

@@ -3,7 +3,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { status } from "@grpc/grpc-js";
-import { decryptLegacy, encryptLegacy, encryptLegacyBytes, encryptSzc1, encryptSzc1Bytes, Keyring, parseKeySpec } from "@szcrypt/core";
+import {
+  decryptLegacy,
+  decryptSzc1,
+  encryptLegacy,
+  encryptLegacyBytes,
+  encryptSzc1,
+  encryptSzc1Bytes,
+  isSzcryptError,
+  Keyring,
+  parseKeySpec,
+} from "@szcrypt/core";
 import { createServerInterceptor } from "@szcrypt/grpc-js";
 import { type Observed, type PaymentInit, type Running, startServer, unary } from "./harness/grpc.js";
 
@@ -13,6 +23,15 @@ const ring = new Keyring({ keys: [key], primary: "k1" });
 const CARD = "sz.examples.v1.Payment.card_number";
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
+const UNIFORM = `szcrypt: request sensitive field card_number (${CARD}) could not be decrypted`;
+/** szc1 text from the raw form, as SPEC.md writes it: "szc1:" + unpadded base64url of all but the magic. */
+const szc1Text = (raw: Uint8Array) => `szc1:${Buffer.from(raw).subarray(4).toString("base64url")}`;
+/** A szc1 token with one bit of the middle of its 16-byte tag changed: always a bad tag, never a malformed token. */
+function badTag(token: string): string {
+  const body = Buffer.from(token.slice("szc1:".length), "base64url"); // ends with the tag
+  body[body.length - 8] = (body[body.length - 8] ?? 0) ^ 0x01;
+  return `szc1:${body.toString("base64url")}`;
+}
 function flipLast(token: string): string {
   const raw = Buffer.from(token, "base64");
   raw[raw.length - 17] = (raw[raw.length - 17] ?? 0) ^ 0x80; // previous block: breaks the padding every time
@@ -36,7 +55,13 @@ async function observeAll(server: Running, cards: Record<string, PaymentInit>): 
   for (const [cause, payment] of Object.entries(cards)) {
     const r = await unary(client, payment);
     assert.ok(!r.ok, `${cause} was accepted`);
-    out.set(cause, r.error);
+    // The HTTP date header is the response's wall-clock second, the same for every cause
+    // but not across a second boundary: checked to be a date, then compared as a placeholder.
+    const { date, ...metadata } = r.error.metadata as { date?: unknown[] };
+    if (date !== undefined) {
+      assert.ok(date.length === 1 && !Number.isNaN(Date.parse(String(date[0]))), `${cause}: date header ${String(date)}`);
+    }
+    out.set(cause, { ...r.error, metadata: date === undefined ? metadata : { ...metadata, date: ["<date>"] } });
   }
   return out;
 }
@@ -57,18 +82,19 @@ describe("no oracle: legacy-cbc", () => {
   });
   after(() => server.close());
 
-  it("bad padding, wrong key, bad UTF-8, a plaintext and malformed base64 look identical", async () => {
+  it("bad padding, wrong key, bad UTF-8, a format not accepted, a plaintext and malformed base64 look identical", async () => {
     const seen = await observeAll(server, {
       "bad padding": { cardNumber: flipLast(encryptLegacy("4111-1111", key)) },
       "wrong key": { cardNumber: wrongKeyLegacy() },
       "bad UTF-8": { cardNumber: b64(encryptLegacyBytes(Buffer.from([0xed, 0xa0, 0x80]), key)) },
+      "szc1 token (format not accepted)": { cardNumber: encryptSzc1("4111", key, { fieldName: CARD }) },
       "plaintext value": { cardNumber: "4111-1111-1111-1111" },
       "not base64": { cardNumber: "!!!!" },
       "IV only": { cardNumber: b64(Buffer.alloc(16)) },
     });
     const o = assertAllSame(seen);
     assert.equal(o.code, status.INVALID_ARGUMENT);
-    assert.equal(o.details, `szcrypt: request sensitive field card_number (${CARD}) could not be decrypted`);
+    assert.equal(o.details, UNIFORM);
   });
 
   it("the same for a bytes field", async () => {
@@ -91,13 +117,13 @@ describe("no oracle: szc1", () => {
   });
   after(() => server.close());
 
-  it("bad tag, unknown key id, wrong key, another field, a legacy token, a plaintext and truncation look identical", async () => {
+  it("bad tag, unknown key id, wrong key, bad UTF-8, another field, a legacy token, a plaintext and truncation look identical", async () => {
     const good = encryptSzc1("4111", key, { fieldName: CARD });
-    const tamperedTag = `${good.slice(0, -1)}${good.endsWith("A") ? "B" : "A"}`;
     const seen = await observeAll(server, {
-      "bad tag": { cardNumber: tamperedTag },
+      "bad tag": { cardNumber: badTag(good) },
       "unknown key id": { cardNumber: encryptSzc1("4111", key.withId("k9"), { fieldName: CARD }) },
       "wrong key": { cardNumber: encryptSzc1("4111", otherKey, { fieldName: CARD }) },
+      "bad UTF-8": { cardNumber: szc1Text(encryptSzc1Bytes(Buffer.from([0xed, 0xa0, 0x80]), key, { fieldName: CARD })) },
       "moved from another field": { cardNumber: encryptSzc1("4111", key, { fieldName: "sz.examples.v1.Payment.cardholder" }) },
       "legacy token (format not accepted)": { cardNumber: encryptLegacy("4111", key) },
       "plaintext value": { cardNumber: "4111-1111-1111-1111" },
@@ -106,5 +132,18 @@ describe("no oracle: szc1", () => {
     });
     const o = assertAllSame(seen);
     assert.equal(o.code, status.INVALID_ARGUMENT);
+    assert.equal(o.details, UNIFORM);
+  });
+
+  it("the bad tag and bad UTF-8 cases fail as decryption failures, not as malformed tokens", () => {
+    const good = encryptSzc1("4111", key, { fieldName: CARD });
+    // The round trip through base64url that badTag does, without the change, decrypts.
+    const isDecryptFailed = (err: unknown) => isSzcryptError(err, "DECRYPT_FAILED");
+    for (let i = 0; i < 64; i++) {
+      assert.throws(() => decryptSzc1(badTag(encryptSzc1("4111", key, { fieldName: CARD })), ring, { fieldName: CARD }), isDecryptFailed);
+    }
+    assert.equal(decryptSzc1(`szc1:${Buffer.from(good.slice(5), "base64url").toString("base64url")}`, ring, { fieldName: CARD }), "4111");
+    const badUtf8 = szc1Text(encryptSzc1Bytes(Buffer.from([0xed, 0xa0, 0x80]), key, { fieldName: CARD }));
+    assert.throws(() => decryptSzc1(badUtf8, ring, { fieldName: CARD }), isDecryptFailed);
   });
 });

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { create } from "@bufbuild/protobuf";
-import { status } from "@grpc/grpc-js";
+import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { createFieldCrypto, parseKeySpec } from "@szcrypt/core";
 import { type Payment, PaymentSchema, paymentId, samplePayment } from "@szcrypt/example";
 import { createClientInterceptor, createServerInterceptor } from "@szcrypt/grpc-js";
@@ -88,30 +88,86 @@ describe("soak", () => {
     }
   });
 
-  it("20 concurrent bidi streams, each broken at a random message: a prefix arrives intact, then INVALID_ARGUMENT", async () => {
+  it("20 concurrent bidi streams, each broken at a random message: exactly the valid prefix, on both sides, then INVALID_ARGUMENT", async () => {
+    // Each stream marks its messages in a clear field, amount = stream × 1,000,000 + index,
+    // so that what the handler saw can be told apart per stream.
+    const tag = (s: number, i: number) => BigInt(s * 1_000_000 + i);
     const streams = Array.from({ length: 20 }, (_, s) => {
       const length = 150;
       const bad = 10 + ((s * 37) % 120);
-      const messages = Array.from({ length }, (_, i) =>
-        i === bad ? tampered(i) : crypto.encryptMessage(PaymentSchema, create(PaymentSchema, samplePayment(i))),
-      );
+      const messages = Array.from({ length }, (_, i) => {
+        const m = i === bad ? tampered(i) : crypto.encryptMessage(PaymentSchema, create(PaymentSchema, samplePayment(i)));
+        return { ...m, amountCents: tag(s, i) };
+      });
       return { bad, messages };
     });
     const before = server.seen.length;
     const results = await Promise.all(streams.map((s) => bidi(plain, s.messages)));
+    const seen = server.seen.slice(before);
     results.forEach((r, s) => {
       const bad = streams[s]?.bad ?? 0;
+      const prefix = Array.from({ length: bad }, (_, i) => i);
       assert.equal(r.error?.code, status.INVALID_ARGUMENT, `stream ${s}`);
-      assert.ok(r.received.length <= bad, `stream ${s} got a response for or after the tampered message`);
+      // The caller gets responses to the valid prefix only, in order, with no gap, and nothing
+      // for the tampered message or after it. Responses the handler wrote after the server
+      // failed the stream are dropped with it, so the last few may be missing.
+      assert.ok(r.received.length <= bad, `stream ${s}: a response for or after the tampered message`);
+      assert.deepEqual(
+        r.received.map((p) => Number(p.amountCents) - s * 1_000_000),
+        prefix.slice(0, r.received.length),
+        `stream ${s}: the responses the client got`,
+      );
       r.received.forEach((p, i) => {
-        assert.deepEqual(crypto.decryptMessage(PaymentSchema, p), authorized(i), `stream ${s} message ${i}`);
+        assert.deepEqual(crypto.decryptMessage(PaymentSchema, p), { ...authorized(i), amountCents: tag(s, i) }, `stream ${s} message ${i}`);
+      });
+      // The handler saw exactly the messages before the tampered one, in order, decrypted.
+      const handled = seen.filter((p) => p.amountCents / 1_000_000n === BigInt(s));
+      assert.deepEqual(
+        handled.map((p) => Number(p.amountCents % 1_000_000n)),
+        prefix,
+        `stream ${s}: the messages its handler saw`,
+      );
+      handled.forEach((p, i) => {
+        assert.deepEqual(p, create(PaymentSchema, { ...samplePayment(i), amountCents: tag(s, i) }), `stream ${s} handled ${i}`);
       });
     });
-    const handled = server.seen.length - before;
-    assert.equal(
-      handled,
-      streams.reduce((n, s) => n + s.bad, 0),
-      "handlers saw exactly the messages before each tampered one",
+    const valid = streams.reduce((n, s) => n + s.bad, 0);
+    assert.equal(seen.length, valid, "no other message reached a handler");
+    const delivered = results.reduce((n, r) => n + r.received.length, 0);
+    console.log(`broken streams: handlers saw ${seen.length} of ${valid} valid messages; callers got ${delivered} responses`);
+  });
+
+  it("a stream the caller reads in step: exactly the valid prefix comes back, then INVALID_ARGUMENT", async () => {
+    // One message at a time, each sent once the previous response arrived: every response to
+    // the valid prefix was delivered before the tampered message left, so none may be missing.
+    const bad = 25;
+    const call = plain.exchange(new Metadata(), { deadline: Date.now() + 30_000 });
+    const received: Payment[] = [];
+    const failure = new Promise<ServiceError>((resolve) => call.on("error", resolve));
+    let next = () => {};
+    call.on("data", (p: Payment) => {
+      received.push(p);
+      next();
+    });
+    const before = server.seen.length;
+    for (let i = 0; i <= bad; i++) {
+      const answered = new Promise<void>((resolve) => {
+        next = resolve;
+      });
+      call.write(i === bad ? tampered(i) : crypto.encryptMessage(PaymentSchema, create(PaymentSchema, samplePayment(i))));
+      if (i < bad) {
+        await answered;
+      }
+    }
+    const err = await failure;
+    assert.equal(err.code, status.INVALID_ARGUMENT);
+    assert.deepEqual(
+      received.map((p) => crypto.decryptMessage(PaymentSchema, p)),
+      Array.from({ length: bad }, (_, i) => authorized(i)),
+    );
+    assert.deepEqual(
+      server.seen.slice(before),
+      Array.from({ length: bad }, (_, i) => create(PaymentSchema, samplePayment(i))),
     );
   });
 

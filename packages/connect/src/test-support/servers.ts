@@ -15,7 +15,8 @@ export interface Running {
   close(): Promise<void>;
 }
 
-function connectHandlers(seen: Payment[]): ServiceImpl<typeof PaymentService> {
+/** PaymentService's handlers for connect-node, recording every request they see in `seen`. */
+export function connectHandlers(seen: Payment[]): ServiceImpl<typeof PaymentService> {
   return {
     authorize(payment) {
       seen.push(payment);
@@ -44,10 +45,13 @@ function connectHandlers(seen: Payment[]): ServiceImpl<typeof PaymentService> {
   };
 }
 
-export async function startConnectServer(interceptors: Interceptor[]): Promise<Running> {
+export async function startConnectServer(
+  interceptors: Interceptor[],
+  handlers: (seen: Payment[]) => ServiceImpl<typeof PaymentService> = connectHandlers,
+): Promise<Running> {
   const seen: Payment[] = [];
   const server: Http2Server = createServer(
-    connectNodeAdapter({ routes: (router) => router.service(PaymentService, connectHandlers(seen)), interceptors }),
+    connectNodeAdapter({ routes: (router) => router.service(PaymentService, handlers(seen)), interceptors }),
   );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import "../test-support/fast-check-replay.js";
 import { SzcryptKey } from "../keys/key.js";
 import { decryptLegacyBatch, encryptLegacyBatch } from "./legacy-batch.js";
 import { decryptLegacyBytes, encryptLegacyBytes } from "./legacy-cbc.js";

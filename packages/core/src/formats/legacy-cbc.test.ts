@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import "../test-support/fast-check-replay.js";
 import { DECRYPT_FAILED_MESSAGE, isSzcryptError } from "../errors/szcrypt-error.js";
 import { keyMaterial, SzcryptKey } from "../keys/key.js";
 import { decryptLegacy, decryptLegacyBytes, encryptLegacy, encryptLegacyBytes, encryptLegacyWithIv } from "./legacy-cbc.js";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import "../test-support/fast-check-replay.js";
 import { isSzcryptError } from "../errors/szcrypt-error.js";
 import { encryptLegacy } from "../formats/legacy-cbc.js";
 import { decryptJsonLegacy, encryptJsonLegacy } from "../formats/legacy-json.js";

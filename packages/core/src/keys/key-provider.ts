@@ -150,7 +150,8 @@ export function asyncKeyProvider(load: () => Promise<string | SzcryptKey | Keyri
     try {
       value = await load();
     } catch (err) {
-      throw new SzcryptError("KEY_UNAVAILABLE", `${description} failed to provide keys`, { cause: err });
+      // Not attached as `cause`: a secrets manager's error may hold what it fetched.
+      throw new SzcryptError("KEY_UNAVAILABLE", `${description} failed to provide keys (${describeLoadError(err)})`);
     }
     return isKeyring(value) ? value : isSzcryptKey(value) ? Keyring.of(value) : parseOrExplain(String(value), description);
   };
@@ -215,6 +216,22 @@ export function asyncKeyProvider(load: () => Promise<string | SzcryptKey | Keyri
       timer = undefined;
     },
   };
+}
+
+/**
+ * What of a key loader's error may be logged: its class name and a code that
+ * looks like one (`ECONNREFUSED`, `AccessDeniedException`). Never its message,
+ * properties or cause: a secrets manager's error may quote the secret, as text
+ * or as bytes.
+ */
+function describeLoadError(err: unknown): string {
+  const identifier = (v: unknown) => (typeof v === "string" && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(v) ? v : undefined);
+  if (!(err instanceof Error)) {
+    return `a thrown ${err === null ? "null" : typeof err}`;
+  }
+  const code = identifier((err as { code?: unknown }).code);
+  const name = identifier(err.name) ?? "Error";
+  return code === undefined ? name : `${name} ${code}`;
 }
 
 function parseOrExplain(text: string, where: string): Keyring {
