@@ -94,8 +94,32 @@ describe("extensions", () => {
       (err: unknown) =>
         isSzcryptError(err, "SCHEMA_INVALID") && err.fieldName === "sz.testing.v1.sensitive_pin" && /extension/.test(err.message),
     );
-    // The same type in a registry without that extension compiles.
-    assert.equal(compileFieldPlan(ExtendableSchema, { registry: createRegistry(ExtendableSchema) }).isEmpty, true);
+    // The same type in a registry without that extension compiles, with nothing
+    // sensitive known, but is still walked: it has extension ranges to check.
+    const plan = compileFieldPlan(ExtendableSchema, { registry: createRegistry(ExtendableSchema) });
+    assert.equal(plan.sensitiveFields.length, 0);
+    assert.equal(plan.isEmpty, false);
+  });
+
+  it("refuses an extension value the registry does not know, instead of sending it as it is", () => {
+    // A registry without the file that declares the extensions: ext_secret is
+    // invisible to it, and may be sensitive.
+    const blind = createFieldCrypto({ key, registry: createRegistry(LegacySchema) });
+    const msg = create(LegacySchema, { plain: "p" });
+    setExtension(msg, ext_secret, "ext-secret-unknown");
+    assert.throws(
+      () => blind.encryptMessage(LegacySchema, msg),
+      (err: unknown) =>
+        isSzcryptError(err, "UNSUPPORTED_MESSAGE") && /extension field 1\d\d/.test(err.message) && !err.message.includes("ext-secret"),
+    );
+    assert.throws(
+      () => blind.decryptMessage(LegacySchema, msg),
+      (err: unknown) => isSzcryptError(err, "UNSUPPORTED_MESSAGE"),
+    );
+    // Without extension values, or with a registry that knows them, it goes through.
+    assert.doesNotThrow(() => blind.encryptMessage(LegacySchema, create(LegacySchema, { plain: "p" })));
+    const enc = crypto.encryptMessage(LegacySchema, msg);
+    assert.ok(!Buffer.from(toBinary(LegacySchema, enc)).includes("ext-secret-unknown"));
   });
 
   it("redacts marked extensions, in messages and JSON", () => {

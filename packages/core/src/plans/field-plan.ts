@@ -67,6 +67,12 @@ export type FieldOp = LeafOp | ChildOp | AnyOp;
 export interface PlanNode {
   readonly schema: DescMessage;
   readonly ops: readonly FieldOp[];
+  /**
+   * For a type that declares extension ranges: the ranges, and the extension
+   * numbers the type scope knows. A value in those ranges that the scope does
+   * not know could be a sensitive extension szcrypt cannot see: it is refused.
+   */
+  readonly extensionRanges?: { readonly ranges: readonly (readonly [number, number])[]; readonly known: ReadonlySet<number> };
 }
 
 /** A sensitive field as reached from the root message, for docs, linters and logs. */
@@ -160,6 +166,16 @@ export function compileScopedPlan(schema: DescMessage, scope: TypeScope): FieldP
  * @internal
  */
 export function buildPlan(schema: DescMessage, marker: FieldMarker, scope: TypeScope, validate?: (field: FieldLike) => void): FieldPlan {
+  if (schema.typeName === ANY) {
+    // An Any is walked as a field (unpacked, walked, repacked). As the whole
+    // message, or packed directly in another Any, it would have no plan of its
+    // own and cross untouched: refuse it instead.
+    throw new SzcryptError(
+      "UNSUPPORTED_MESSAGE",
+      "szcrypt does not walk a google.protobuf.Any that is a whole request or response or is packed directly in another Any: " +
+        "it could not see the sensitive fields inside. Pack the message itself, or hold the Any in a field of a message",
+    );
+  }
   const types = reachableTypes(schema, scope);
   if (validate !== undefined) {
     for (const type of types) {
@@ -171,13 +187,17 @@ export function buildPlan(schema: DescMessage, marker: FieldMarker, scope: TypeS
     }
   }
   const reaches = markReaching(types, marker, scope);
-  const nodes = new Map<DescMessage, { schema: DescMessage; ops: FieldOp[] }>();
+  const nodes = new Map<DescMessage, { schema: DescMessage; ops: FieldOp[]; extensionRanges?: NonNullable<PlanNode["extensionRanges"]> }>();
   const nodeOf = (type: DescMessage): PlanNode => {
     let node = nodes.get(type);
     if (node !== undefined) {
       return node;
     }
-    node = { schema: type, ops: [] };
+    const ranges = type.proto.extensionRange.map((r): readonly [number, number] => [r.start, r.end]);
+    node =
+      ranges.length === 0
+        ? { schema: type, ops: [] }
+        : { schema: type, ops: [], extensionRanges: { ranges, known: new Set(scope.extensionsOf(type.typeName).map((e) => e.number)) } };
     nodes.set(type, node); // before recursing: a recursive type finds itself here
     for (const field of membersOf(type, scope)) {
       const op = opFor(field, marker, reaches, nodeOf, scope);
@@ -188,7 +208,7 @@ export function buildPlan(schema: DescMessage, marker: FieldMarker, scope: TypeS
     return node;
   };
   const root = nodeOf(schema);
-  return { schema, isEmpty: root.ops.length === 0, root, sensitiveFields: listLeaves(root) };
+  return { schema, isEmpty: root.ops.length === 0 && root.extensionRanges === undefined, root, sensitiveFields: listLeaves(root) };
 }
 
 /** A type's fields, then the extensions of it that the scope knows. */
@@ -315,7 +335,10 @@ function reachableTypes(root: DescMessage, scope: TypeScope): DescMessage[] {
  * reachable: a fixpoint, so cycles terminate.
  */
 function markReaching(types: readonly DescMessage[], marker: FieldMarker, scope: TypeScope): Set<DescMessage> {
-  const reaching = new Set<DescMessage>(types.filter((t) => membersOf(t, scope).some((f) => marker(f) || messageOf(f)?.typeName === ANY)));
+  // Types with extension ranges count too: an extension the scope does not know may be sensitive (see PlanNode).
+  const reaching = new Set<DescMessage>(
+    types.filter((t) => t.proto.extensionRange.length > 0 || membersOf(t, scope).some((f) => marker(f) || messageOf(f)?.typeName === ANY)),
+  );
   let changed = true;
   while (changed) {
     changed = false;

@@ -162,3 +162,17 @@ describe("google.protobuf.Any", () => {
     assert.match(json, /"number":"\[REDACTED\]"/);
   });
 });
+
+describe("an Any that is the whole message, or packed directly in another Any", () => {
+  it("is refused, not sent untouched", () => {
+    const inner = anyPack(CardSchema, card("4111-1111-1111-1111"));
+    const outer = anyPack(AnySchema, inner);
+    const refused = (err: unknown) => isSzcryptError(err, "UNSUPPORTED_MESSAGE") && !String((err as Error).message).includes("4111");
+    // Packed in an Any field, directly inside another Any.
+    assert.throws(() => crypto.encryptMessage(CarrierSchema, create(CarrierSchema, { payload: outer })), refused);
+    assert.throws(() => crypto.decryptMessage(CarrierSchema, create(CarrierSchema, { payload: outer })), refused);
+    // As the whole request or response type: no plan, so no call can go through.
+    assert.throws(() => compileFieldPlan(AnySchema), refused);
+    assert.throws(() => crypto.encryptMessage(AnySchema, inner), refused);
+  });
+});

@@ -41,6 +41,9 @@ function walk(node: PlanNode, msg: Msg, fn: LeafTransform, depth: number): Msg {
   if (depth > MAX_NESTING) {
     throw tooDeep();
   }
+  if (node.extensionRanges !== undefined) {
+    refuseUnknownExtensions(node, msg);
+  }
   let out: Msg | undefined;
   for (const op of node.ops) {
     let value: unknown;
@@ -223,6 +226,24 @@ function packed(op: AnyOp, value: unknown, fn: LeafTransform, slot: Slot, depth:
     return out;
   } catch (err) {
     throw withPath(err, segment(op, slot), op.fieldName, false);
+  }
+}
+
+/** Fails closed on a value in an extension range that the type scope does not know. */
+function refuseUnknownExtensions(node: PlanNode, msg: Msg): void {
+  const unknown = msg["$unknown"] as readonly { no: number }[] | undefined;
+  const check = node.extensionRanges;
+  if (unknown === undefined || unknown.length === 0 || check === undefined) {
+    return;
+  }
+  for (const { no } of unknown) {
+    if (!check.known.has(no) && check.ranges.some(([start, end]) => no >= start && no < end)) {
+      throw new SzcryptError(
+        "UNSUPPORTED_MESSAGE",
+        `${node.schema.typeName} carries extension field ${no}, which szcrypt's type registry does not know, so it cannot tell ` +
+          "whether it is sensitive: give szcrypt a `registry` that includes the file declaring the extension",
+      );
+    }
   }
 }
 
