@@ -21,7 +21,8 @@ let packedDepth = 0;
  * bytes stay empty (proto3 does not send them; a peer never decrypts "").
  *
  * Errors from `fn` come out as SzcryptError with `fieldPath` naming the value
- * (`billing.line1`, `notes[2]`, `attributes["k"]`) and `fieldName` its field.
+ * (`billing.line1`, `notes[2]`, `attributes[<key>]`: map keys are the sender's text and
+ * are never quoted) and `fieldName` its field.
  *
  * Unset fields with explicit presence are skipped (they read as their
  * declared default); extensions are read from and written back to the
@@ -255,9 +256,10 @@ function withPath(err: unknown, seg: string, fieldName: string, isLeaf: boolean)
   return err.withField(path, isLeaf ? fieldName : (err.fieldName ?? fieldName));
 }
 
-function quoteKey(key: string): string {
-  // Map keys are clear on the wire by design; still, keep paths short.
-  return JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+function quoteKey(_key: string): string {
+  // Map keys are the sender's text (often identifiers: e-mail addresses, user
+  // ids) and this path goes into statuses and logs: name the map, not the entry.
+  return "<key>";
 }
 
 function shallowCopy(msg: Msg): Msg {
