@@ -24,3 +24,20 @@ export function ownCopy(bytes: Uint8Array): Buffer {
 export function ownsItsMemory(bytes: Uint8Array): boolean {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
 }
+
+/**
+ * `head ‖ tail` in an allocation of its own, both inputs zeroed: a decipher's
+ * update() and final() joined without Buffer.concat, which would put the
+ * plaintext in the shared pool. Returns `head` itself when `tail` is empty.
+ */
+export function joinOwned(head: Buffer, tail: Buffer): Buffer {
+  if (tail.length === 0) {
+    return head;
+  }
+  const out = Buffer.allocUnsafeSlow(head.length + tail.length);
+  out.set(head, 0);
+  out.set(tail, head.length);
+  head.fill(0);
+  tail.fill(0);
+  return out;
+}

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
+import { joinOwned } from "../encoding/bytes.js";
 
 /** AES-GCM with a 96-bit nonce and a 128-bit tag: the layer szc1 stands on. */
 export const GCM_NONCE_BYTES = 12;
@@ -40,16 +41,8 @@ export function gcmOpen(key: Buffer, nonce: Uint8Array, aad: Uint8Array, sealed:
   let head: Buffer | undefined;
   try {
     head = decipher.update(sealed.subarray(0, split));
-    const tail = decipher.final();
-    if (tail.length === 0) {
-      return head;
-    }
-    // GCM gives everything from update(); joined by hand should that change (Buffer.concat pools).
-    const out = Buffer.allocUnsafeSlow(head.length + tail.length);
-    out.set(head, 0);
-    out.set(tail, head.length);
-    head.fill(0);
-    return out;
+    // GCM gives everything from update(); joined all the same should that change.
+    return joinOwned(head, decipher.final());
   } catch {
     // Unverified plaintext is never handed out, nor left lying around.
     head?.fill(0);

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { decodeBase64Strict } from "../encoding/base64.js";
-import { assertBytes, ownCopy, ownsItsMemory } from "../encoding/bytes.js";
+import { assertBytes, joinOwned, ownCopy, ownsItsMemory } from "../encoding/bytes.js";
 import { decodeUtf8Strict, encodeUtf8 } from "../encoding/utf8.js";
 import { decryptFailed, SzcryptError } from "../errors/szcrypt-error.js";
 import { keyMaterial, type SzcryptKey } from "../keys/key.js";
@@ -168,17 +168,7 @@ function openLegacy(data: Uint8Array, key: SzcryptKey): Buffer {
   const decipher = createDecipheriv(CIPHERS[key.size], keyMaterial(key), data.subarray(0, BLOCK));
   try {
     const head = decipher.update(data.subarray(BLOCK));
-    const tail = decipher.final();
-    if (tail.length === 0) {
-      return head;
-    }
-    // Buffer.concat would put the plaintext in the shared pool.
-    const out = Buffer.allocUnsafeSlow(head.length + tail.length);
-    out.set(head, 0);
-    out.set(tail, head.length);
-    head.fill(0);
-    tail.fill(0);
-    return out;
+    return joinOwned(head, decipher.final());
   } catch {
     // OpenSSL checks every padding byte, as PyCryptodome's strict unpad does.
     throw decryptFailed();
