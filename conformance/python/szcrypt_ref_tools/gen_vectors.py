@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Writes szcrypt's conformance vector suites from the Python reference.
 
-Run from the repository root:  /usr/bin/python3 conformance/python/gen_vectors.py
+Run from the repository root:  /usr/bin/python3 conformance/python gen-vectors
 (or `pnpm --filter @szcrypt/conformance vectors`).
 
 Keys and plaintexts are fixed; only IVs are random, so every run writes new
@@ -20,17 +19,14 @@ import os
 import platform
 import random
 import struct
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from szcrypt_ref.aes import AES, PYCRYPTODOME_VERSION, get_random_bytes  # noqa: E402
-from szcrypt_ref import legacy, szc1  # noqa: E402
-from szcrypt_ref.typed import to_typed as tag  # noqa: E402
+from szcrypt_ref import legacy, szc1
+from szcrypt_ref.aes import AES, PYCRYPTODOME_VERSION, get_random_bytes
+from szcrypt_ref.typed import to_typed as tag
 
 SCHEMA = "szcrypt-vectors-v1"
-COMMAND = "/usr/bin/python3 conformance/python/gen_vectors.py"
-GENERATOR = f"conformance/python/gen_vectors.py (PyCryptodome {PYCRYPTODOME_VERSION}, Python {platform.python_version()})"
+COMMAND = "/usr/bin/python3 conformance/python gen-vectors"
+GENERATOR = f"conformance/python/szcrypt_ref_tools/gen_vectors.py (PyCryptodome {PYCRYPTODOME_VERSION}, Python {platform.python_version()})"
 PAGE_KEY = "39b96ec8e9f303bfbb14917b232866d5"
 
 
@@ -410,7 +406,8 @@ def build_szc1(out_dir: str):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default_out = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vectors")
+    # conformance/python/szcrypt_ref_tools/ -> conformance/vectors, when run in place
+    default_out = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "vectors")
     parser.add_argument("--out", default=default_out, help="folder to write the suites to")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
