@@ -109,7 +109,7 @@ async function main(): Promise<number> {
     if (command === undefined) {
       const ready = pythonReady();
       if (ready.ok) {
-        command = `${pythonPath()} ${join(packageDir, "python", "peer.py")}`;
+        command = `${pythonPath()} ${join(packageDir, "python")} peer`;
       } else if (opts.requirePeer === true) {
         console.error(`error: the live Python peer cannot run: ${ready.reason} (or pass --peer CMD, or --no-peer)`);
         return 2;

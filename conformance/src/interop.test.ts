@@ -29,13 +29,13 @@ const READINGS = [
 ] as const;
 
 const pythonServer = (keySpec: string, ...extra: string[]) =>
-  startListening(pythonPath(), [join(pythonDir, "interop_server.py"), "--port", "0", "--key-spec", keySpec, ...extra]);
+  startListening(pythonPath(), [pythonDir, "interop-server", "--port", "0", "--key-spec", keySpec, ...extra]);
 const tsServer = (keySpec: string, ...extra: string[]) =>
   startListening(process.execPath, [join(demoDist, "server.js"), "--port", "0", ...extra], { SZCRYPT_KEY: keySpec });
 const tsClient = (port: number, keySpec: string, ...extra: string[]) =>
   runToEnd(process.execPath, [join(demoDist, "client.js"), "--target", `127.0.0.1:${port}`, ...extra], { SZCRYPT_KEY: keySpec });
 const pythonClient = (port: number, keySpec: string, ...extra: string[]) =>
-  runToEnd(pythonPath(), [join(pythonDir, "interop_client.py"), "--target", `127.0.0.1:${port}`, "--key-spec", keySpec, ...extra]);
+  runToEnd(pythonPath(), [pythonDir, "interop-client", "--target", `127.0.0.1:${port}`, "--key-spec", keySpec, ...extra]);
 
 const CALL_KINDS = ["Authorize", "Upload", "Watch", "Exchange"];
 

@@ -55,7 +55,8 @@ async function runStep(step: Step): Promise<{ samples: Sample[]; ts: Finished; p
       SZCRYPT_KEY: step.ts.key,
     });
     const python = await runToEnd(pythonPath(), [
-      join(pythonDir, "interop_client.py"),
+      pythonDir,
+      "interop-client",
       "--target",
       target,
       "--key-spec",

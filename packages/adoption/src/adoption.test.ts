@@ -211,7 +211,7 @@ describe("the conformance runner, installed from its tarball", () => {
 
   it("passes against the Python reference peer, with a JUnit file", { skip }, () => {
     const junit = join(project, "results.xml");
-    const r = conformance(["--peer", `${python} ${join(peerDir, "peer.py")}`, "--peer-cases", "100", "--junit", junit]);
+    const r = conformance(["--peer", `${python} ${peerDir} peer`, "--peer-cases", "100", "--junit", junit]);
     assert.equal(r.code, 0, r.out.slice(-3000));
     const m = /^(\d+) passed, 0 failed$/.exec(lastLine(r.out));
     assert.ok(m !== null, `closing line: ${lastLine(r.out)}`);

@@ -38,11 +38,11 @@ async function opsPerSec(fns: Record<string, () => unknown>, time = 250): Promis
 }
 
 function pythonReference(): Record<string, number> | undefined {
-  const script = join(dirname(fileURLToPath(import.meta.url)), "../../../conformance/python/bench_reference.py");
+  const reference = join(dirname(fileURLToPath(import.meta.url)), "../../../conformance/python");
   if (!existsSync("/usr/bin/python3")) {
     return undefined;
   }
-  const r = spawnSync("/usr/bin/python3", [script], { encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync("/usr/bin/python3", [reference, "bench-reference"], { encoding: "utf8", timeout: 60_000 });
   return r.status === 0 ? JSON.parse(r.stdout) : undefined;
 }
 

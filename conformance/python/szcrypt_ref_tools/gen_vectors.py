@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Writes szcrypt's conformance vector suites from the Python reference.
 
-Run from the repository root:  /usr/bin/python3 conformance/python/gen_vectors.py
+Run from the repository root:  /usr/bin/python3 conformance/python gen-vectors
 (or `pnpm --filter @szcrypt/conformance vectors`).
 
 Keys and plaintexts are fixed; only IVs are random, so every run writes new
@@ -20,17 +19,14 @@ import os
 import platform
 import random
 import struct
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from szcrypt_ref.aes import AES, PYCRYPTODOME_VERSION, get_random_bytes  # noqa: E402
-from szcrypt_ref import legacy, szc1  # noqa: E402
-from szcrypt_ref.typed import to_typed as tag  # noqa: E402
+from szcrypt_ref import legacy, szc1
+from szcrypt_ref.aes import AES, PYCRYPTODOME_VERSION, get_random_bytes
+from szcrypt_ref.typed import to_typed as tag
 
 SCHEMA = "szcrypt-vectors-v1"
-COMMAND = "/usr/bin/python3 conformance/python/gen_vectors.py"
-GENERATOR = f"conformance/python/gen_vectors.py (PyCryptodome {PYCRYPTODOME_VERSION}, Python {platform.python_version()})"
+COMMAND = "/usr/bin/python3 conformance/python gen-vectors"
+GENERATOR = f"conformance/python/szcrypt_ref_tools/gen_vectors.py (PyCryptodome {PYCRYPTODOME_VERSION}, Python {platform.python_version()})"
 PAGE_KEY = "39b96ec8e9f303bfbb14917b232866d5"
 
 
@@ -408,19 +404,147 @@ def build_szc1(out_dir: str):
     binary.write(os.path.join(out_dir, "szc1-bytes.json"))
 
 
+SZC1_BYTES_FIELD = "sz.examples.v1.Payment.token"
+TENANT_RECORD = [b"tenant-a", b"pay_0001"]
+
+# (case, context): the valid context shapes of SPEC.md, "Context binding".
+CONTEXT_CASES = [
+    ("one-part", [b"tenant-a"]),
+    ("two-parts", TENANT_RECORD),
+    ("empty-part", [b""]),
+    ("empty-last-part", [b"tenant-a", b""]),
+    ("sixteen-parts", [f"part-{i}".encode() for i in range(16)]),
+    ("part-1024-bytes", [b"tenant-a", bytes(range(256)) * 4]),
+    ("zero-bytes-in-part", [b"\x00", b"a\x00b"]),
+    ("non-ascii-parts", ["Zoë Ångström".encode("utf-8"), "東京 😀".encode("utf-8")]),
+]
+
+
+def hex_context(context):
+    return None if context is None else [p.hex() for p in context]
+
+
+def flip_flag(raw: bytes) -> bytes:
+    return raw[:4] + bytes([raw[4] ^ szc1.BOUND]) + raw[5:]
+
+
+def context_outcome(fn) -> str:
+    """"valid", "context-required" or "invalid", as the reference decides: the result a case records."""
+    try:
+        fn()
+    except szc1.ContextRequired:
+        return "context-required"
+    except ValueError:
+        return "invalid"
+    return "valid"
+
+
+def build_szc1_context(out_dir: str):
+    suite = Suite("szc1-context", "szc1-context", {
+        "form": "szc1 bound to a context (conformance/SPEC.md, 'Context binding'); a test with token/plaintext is a string field (text form), one with tokenHex/plaintextHex a bytes field (binary form)",
+        "context": "the receiver's (or, for BadContext, the sender's) context: a list of parts, each as hex, or null for none",
+        "acceptUnbound": "the receiver's migration option; false when absent",
+        "result": "valid: decrypts to the plaintext; invalid: refused like any undecryptable value (or, for BadContext, encryption refused); context-required: refused as a configuration error, told apart from a decryption failure",
+        "OtherContext": "made under another context (another tenant or record)",
+        "PartsShifted": "made under [\"a\", \"bc\"], presented under [\"ab\", \"c\"]: the same bytes run together",
+        "ContextRequired": "a context-bound value, and the receiver has no context",
+        "UnboundWhereBound": "an unbound value, and the receiver has a context",
+        "AcceptUnbound": "the receiver has a context and acceptUnbound",
+        "FlagFlipped": "bit 7 of the key-id length byte toggled",
+        "WrongField": "presented for another field than it was made for",
+        "Malformed": "not a well-formed szc1 value",
+        "BadContext": "no token: encrypting the plaintext under this context must be refused (0 or more than 16 parts, a part over 1024 bytes)",
+    })
+    groups = [
+        ("aes-128-tenant-key", f"hex:{fixed_key('szc1-ctx-a', 16).hex()}", "tenant-a.2026"),
+        ("aes-256-k1", f"base64:{base64.b64encode(fixed_key('szc1-ctx-b', 32)).decode()}", "k1"),
+    ]
+    for name, spec, key_id in groups:
+        key = legacy.parse_key_spec(spec)
+        keys = {key_id: key}
+        tests = suite.group(name, spec, keyId=key_id)
+
+        def add(case, comment, result, flags, raw, context, field, plain, accept_unbound=False):
+            """One string-field and one bytes-field test of raw, each confirmed against the reference first."""
+            extra = {"acceptUnbound": True} if accept_unbound else {}
+            for text_form in (True, False):
+                if text_form:
+                    token = szc1.to_text(raw)
+                    got = context_outcome(lambda: szc1.decrypt_text(token, keys, field, context, accept_unbound) == plain.decode("utf-8") or bad())
+                    fields = {"plaintext": plain.decode("utf-8")} if result == "valid" else {}
+                    fields["token"] = token
+                else:
+                    got = context_outcome(lambda: szc1.decrypt_bytes(raw, keys, field, context, accept_unbound) == plain or bad())
+                    fields = {"plaintextHex": plain.hex()} if result == "valid" else {}
+                    fields["tokenHex"] = raw.hex()
+                if got != result:
+                    raise SystemExit(f"szc1-context/{name}/{case}: the reference says {got}, the case says {result}")
+                suite.add(tests, case, comment, result, flags, fieldName=field, context=hex_context(context), **extra, **fields)
+
+        def bad():
+            raise ValueError("decrypted to another plaintext")
+
+        plain = "4111-1111-1111-1111".encode("utf-8")
+        for case, context in CONTEXT_CASES:
+            text = f"card {case} Zoë".encode("utf-8")
+            add(case, f"bound to {len(context)} part(s) of {sum(map(len, context))} bytes in all", "valid", [], szc1.encrypt_bytes(text, key, key_id, SZC1_FIELD, context=context), context, SZC1_FIELD, text)
+            data = bytes(range(17)) + case.encode()
+            raw = szc1.encrypt_bytes(data, key, key_id, SZC1_BYTES_FIELD, context=context)
+            suite.add(tests, case, f"bytes field, bound to {len(context)} part(s)", "valid", [], fieldName=SZC1_BYTES_FIELD, context=hex_context(context), plaintextHex=data.hex(), tokenHex=raw.hex())
+            if szc1.decrypt_bytes(raw, keys, SZC1_BYTES_FIELD, context) != data:
+                raise SystemExit(f"szc1-context/{name}/{case}: bytes round trip")
+
+        bound = szc1.encrypt_bytes(plain, key, key_id, SZC1_FIELD, context=TENANT_RECORD)
+        unbound = szc1.encrypt_bytes(plain, key, key_id, SZC1_FIELD)
+        shifted = szc1.encrypt_bytes(plain, key, key_id, SZC1_FIELD, context=[b"a", b"bc"])
+        add("other-tenant", "made for [tenant-a, pay_0001], presented under [tenant-b, pay_0001]", "invalid", ["OtherContext"], bound, [b"tenant-b", b"pay_0001"], SZC1_FIELD, plain)
+        add("other-record", "made for [tenant-a, pay_0001], presented under [tenant-a, pay_0002]", "invalid", ["OtherContext"], bound, [b"tenant-a", b"pay_0002"], SZC1_FIELD, plain)
+        add("extra-empty-part", "made for [tenant-a, pay_0001], presented under [tenant-a, pay_0001, \"\"]", "invalid", ["OtherContext"], bound, TENANT_RECORD + [b""], SZC1_FIELD, plain)
+        add("parts-shifted", "made under [a, bc], presented under [ab, c]", "invalid", ["PartsShifted"], shifted, [b"ab", b"c"], SZC1_FIELD, plain)
+        add("wrong-field", "the right context, another field", "invalid", ["WrongField"], bound, TENANT_RECORD, "sz.examples.v1.Payment.cardholder", plain)
+        add("other-context-accept-unbound", "acceptUnbound does not loosen a bound value: another record still fails", "invalid", ["OtherContext", "AcceptUnbound"], bound, [b"tenant-a", b"pay_0002"], SZC1_FIELD, plain, True)
+        add("context-required", "a bound value, a receiver with no context", "context-required", ["ContextRequired"], bound, None, SZC1_FIELD, plain)
+        add("context-required-accept-unbound", "a bound value, a receiver with no context: acceptUnbound changes nothing", "context-required", ["ContextRequired"], bound, None, SZC1_FIELD, plain, True)
+        add("unbound-where-bound", "an unbound value, a receiver with a context: no downgrade", "invalid", ["UnboundWhereBound"], unbound, TENANT_RECORD, SZC1_FIELD, plain)
+        add("unbound-accepted", "an unbound value, a receiver with a context and acceptUnbound", "valid", ["UnboundWhereBound", "AcceptUnbound"], unbound, TENANT_RECORD, SZC1_FIELD, plain, True)
+        add("unbound-no-context", "an unbound value, a receiver with no context: szc1 as before", "valid", [], unbound, None, SZC1_FIELD, plain)
+        add("flag-cleared", "a bound value with its flag cleared, a receiver with no context: the AAD differs", "invalid", ["FlagFlipped"], flip_flag(bound), None, SZC1_FIELD, plain)
+        add("flag-cleared-accept-unbound", "a bound value with its flag cleared, a receiver with the right context and acceptUnbound", "invalid", ["FlagFlipped", "AcceptUnbound"], flip_flag(bound), TENANT_RECORD, SZC1_FIELD, plain, True)
+        add("flag-set", "an unbound value with the flag set, a receiver with a context", "invalid", ["FlagFlipped"], flip_flag(unbound), TENANT_RECORD, SZC1_FIELD, plain)
+        add("flag-set-no-context", "an unbound value with the flag set, a receiver with no context: the flag is read before any key", "context-required", ["FlagFlipped", "ContextRequired"], flip_flag(unbound), None, SZC1_FIELD, plain)
+        n = len(key_id)
+        add("bound-zero-key-id-length", "flag set and a key id length of 0", "invalid", ["Malformed"], bound[:4] + bytes([szc1.BOUND]) + bound[5:], TENANT_RECORD, SZC1_FIELD, plain)
+        add("bound-key-id-length-65", "flag set and a key id length of 65", "invalid", ["Malformed"], bound[:4] + bytes([szc1.BOUND | 65]) + bound[5:], TENANT_RECORD, SZC1_FIELD, plain)
+        assert bound[4] == szc1.BOUND | n
+
+        for case, context in [("no-parts", []), ("seventeen-parts", [b"p"] * 17), ("part-1025-bytes", [b"tenant-a", bytes(1025)])]:
+            confirm(lambda: szc1.encrypt_bytes(plain, key, key_id, SZC1_FIELD, context=context), f"szc1-context/{name}/{case}")
+            suite.add(tests, f"bad-context-{case}", f"encryption under {len(context)} part(s), longest {max(map(len, context), default=0)} bytes, must be refused", "invalid", ["BadContext"], fieldName=SZC1_FIELD, context=hex_context(context), plaintext=plain.decode("utf-8"))
+    suite.write(os.path.join(out_dir, "szc1-context.json"))
+
+
+SUITES = {
+    "legacy-cbc-strings": build_strings,
+    "legacy-cbc-bytes": build_bytes,
+    "legacy-cbc-json": build_json,
+    "legacy-cbc-keys": build_keys,
+    "python-json": build_python_json,
+    "szc1": build_szc1,
+    "szc1-context": build_szc1_context,
+}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default_out = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vectors")
+    # conformance/python/szcrypt_ref_tools/ -> conformance/vectors, when run in place
+    default_out = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "vectors")
     parser.add_argument("--out", default=default_out, help="folder to write the suites to")
+    parser.add_argument("--only", action="append", choices=sorted(SUITES), help="write only this suite (repeatable); szc1 writes szc1-strings and szc1-bytes")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    build_strings(args.out)
-    build_bytes(args.out)
-    build_json(args.out)
-    build_keys(args.out)
-    build_python_json(args.out)
-    build_szc1(args.out)
-    print(f"wrote the suites to {args.out} with {GENERATOR}")
+    for name in args.only or SUITES:
+        SUITES[name](args.out)
+    print(f"wrote {', '.join(args.only or SUITES)} to {args.out} with {GENERATOR}")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
-#!/usr/bin/env python3
-"""A Python PaymentService client (grpcio) that encrypts with the platform
-page's snippet by hand and checks every answer.
+"""A Python PaymentService client (grpcio) without szcrypt's interceptors: it
+encrypts each sensitive field itself with szcrypt_ref (the page's legacy-cbc,
+or szc1) and checks every answer.
 
-  interop_client.py --target HOST:PORT --key-spec SPEC            all four call kinds
-  interop_client.py --target HOST:PORT --key-spec SPEC --tamper   bad values; prints each status
+  python3 conformance/python interop-client --target HOST:PORT --key-spec SPEC            all four call kinds
+  python3 conformance/python interop-client --target HOST:PORT --key-spec SPEC --tamper   bad values; prints each status
 
 Exit code 0 when every check held.
 """
@@ -14,7 +14,7 @@ import sys
 
 import grpc
 
-from interop_common import authorized, crypt_payment, legacy, payment_id, payments_pb2, payments_pb2_grpc, sample
+from szcrypt_ref_tools.interop_common import authorized, crypt_payment, legacy, payment_id, payments_pb2, payments_pb2_grpc, sample
 
 TIMEOUT = 10
 

@@ -1,8 +1,8 @@
-#!/usr/bin/env python3
-"""PaymentService in Python (grpcio), encrypting with the platform page's
-snippet by hand, as a Python service does today.
+"""PaymentService in Python (grpcio) without szcrypt's interceptors: it encrypts
+each sensitive field itself with szcrypt_ref (the platform page's legacy-cbc, or
+szc1), as a Python service on the page's snippet does today.
 
-  /usr/bin/python3 conformance/python/interop_server.py --port 0 --key-spec utf8:…
+  /usr/bin/python3 conformance/python interop-server --port 0 --key-spec utf8:…
 Prints "listening on 127.0.0.1:PORT" once ready. A request it cannot decrypt is
 answered INVALID_ARGUMENT.
 """
@@ -13,7 +13,7 @@ from concurrent import futures
 
 import grpc
 
-from interop_common import authorized, crypt_payment, legacy, payment_id, payments_pb2, payments_pb2_grpc
+from szcrypt_ref_tools.interop_common import authorized, crypt_payment, legacy, payment_id, payments_pb2, payments_pb2_grpc
 
 
 class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
