@@ -93,6 +93,21 @@ describe("nesting limit", () => {
     }
   });
 
+  it("names a map in redact's refusal, never its key", () => {
+    let node = create(NodeSchema, { secret: "deepest" });
+    for (let i = 0; i < 1001; i++) {
+      node = create(NodeSchema, { named: { "alice@example.com": node } });
+    }
+    for (const fn of [() => redact(NodeSchema, node), () => redactJson(NodeSchema, node)]) {
+      assert.throws(fn, (err: unknown) => {
+        assert.ok(tooDeep(err) && isSzcryptError(err));
+        assert.ok(err.fieldPath?.startsWith("named[<key>].named[<key>]"), err.fieldPath);
+        assert.ok(!err.message.includes("alice") && !err.fieldPath?.includes("alice"));
+        return true;
+      });
+    }
+  });
+
   it("refuses in redact and redactJson with the error encryption gives, field path and all", () => {
     const thrown = (fn: () => unknown) => {
       try {

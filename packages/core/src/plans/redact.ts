@@ -3,6 +3,7 @@ import { sensitive } from "../gen/sz/crypt/v1/options_pb.js";
 import { buildPlan, compileScopedPlan, type FieldLike, type FieldPlan, type PlanNode } from "./field-plan.js";
 import { type TypeScope, type TypeScopeOptions, typeScope } from "./type-scope.js";
 import { type Msg, planVisitor, shallowCopy, visitJson, visitMessage } from "./visit.js";
+import { isUnseenExtension } from "./walk-rules.js";
 
 /** What a redacted string shows. */
 export const REDACTED = "[REDACTED]";
@@ -87,12 +88,8 @@ const preparingJson = planVisitor<undefined>({
  * know: encryption refuses them as possibly sensitive, so a log never shows them.
  */
 function dropUnseenExtensions(msg: Msg, node: PlanNode): Msg {
-  const ranges = node.extensionRanges;
   const unknown = msg.$unknown as readonly { no: number }[];
-  const seen = unknown.filter(
-    ({ no }) => ranges === undefined || ranges.known.has(no) || !ranges.ranges.some(([start, end]) => no >= start && no < end),
-  );
-  return Object.assign(shallowCopy(msg), { $unknown: seen });
+  return Object.assign(shallowCopy(msg), { $unknown: unknown.filter(({ no }) => !isUnseenExtension(node, no)) });
 }
 
 function maskLeaf(value: unknown): unknown {

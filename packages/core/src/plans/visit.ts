@@ -194,21 +194,12 @@ function one<C>(op: FieldOp, value: unknown, v: PlanVisitor<C>, c: C, slot: Slot
       } catch (err) {
         throw withPath(err, segment(op, slot), op.fieldName, true);
       }
-    case "child":
+    default:
       if (typeof value !== "object" || value === null) {
         return value;
       }
       try {
-        return walk(op.node, value as Msg, v, c, depth + 1);
-      } catch (err) {
-        throw withPath(err, segment(op, slot), op.fieldName, false);
-      }
-    case "any":
-      if (typeof value !== "object" || value === null) {
-        return value;
-      }
-      try {
-        return packed(op, value as Msg, v, c, depth);
+        return op.kind === "child" ? walk(op.node, value as Msg, v, c, depth + 1) : packed(op, value as Msg, v, c, depth);
       } catch (err) {
         throw withPath(err, segment(op, slot), op.fieldName, false);
       }

@@ -84,9 +84,15 @@ export function unseenExtensionNumber(node: PlanNode, msg: Record<string, unknow
     return undefined;
   }
   for (const { no } of unknown) {
-    if (!check.known.has(no) && check.ranges.some(([start, end]) => no >= start && no < end)) {
+    if (isUnseenExtension(node, no)) {
       return no;
     }
   }
   return undefined;
+}
+
+/** Whether field number `no` is in the node's extension ranges but not an extension its type scope knows. */
+export function isUnseenExtension(node: PlanNode, no: number): boolean {
+  const check = node.extensionRanges;
+  return check !== undefined && !check.known.has(no) && check.ranges.some(([start, end]) => no >= start && no < end);
 }
