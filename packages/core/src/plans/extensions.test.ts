@@ -133,4 +133,16 @@ describe("extensions", () => {
     assert.ok(!json.includes("ext-secret-1") && !json.includes("ext-leaf-secret"), json);
     assert.match(json, /"\[sz\.testing\.v1\.ext_secret\]":"\[REDACTED\]"/, "shown as set, masked");
   });
+
+  it("drops from redaction what encryption refuses as an extension value the registry does not know", () => {
+    const msg = create(LegacySchema, { plain: "p" });
+    setExtension(msg, ext_secret, "ext-secret-unknown");
+    const blind = { registry: createRegistry(LegacySchema) };
+    const r = redact(LegacySchema, msg, blind);
+    assert.equal(r.plain, "p");
+    assert.ok(!Buffer.from(toBinary(LegacySchema, r)).includes("ext-secret-unknown"), "not in the redacted copy");
+    assert.ok(!JSON.stringify(r.$unknown ?? []).includes("ext-secret-unknown"));
+    assert.equal(getExtension(msg, ext_secret), "ext-secret-unknown", "the input is not modified");
+    assert.ok(!JSON.stringify(redactJson(LegacySchema, msg, blind)).includes("ext-secret-unknown"));
+  });
 });

@@ -3,14 +3,15 @@ import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { SzcryptError } from "../errors/szcrypt-error.js";
 import { sensitive } from "../gen/sz/crypt/v1/options_pb.js";
 import { type TypeScope, type TypeScopeOptions, typeScope } from "./type-scope.js";
+import { visitPlanLeaves } from "./visit.js";
 
 /** A field or an extension: both hold values the same way. */
 export type FieldLike = DescField | DescExtension;
 
-/** How a field holds its values. */
+/** How a field holds its values. @internal */
 export type FieldShape = "singular" | "list" | "map";
 
-/** A sensitive string or bytes field: the values szcrypt encrypts. */
+/** A sensitive string or bytes field: the values szcrypt encrypts. @internal */
 export interface LeafOp {
   readonly kind: "leaf";
   readonly localName: string;
@@ -31,7 +32,7 @@ export interface LeafOp {
   readonly field: FieldLike;
 }
 
-/** A message-typed field (or extension) with sensitive fields somewhere below it. */
+/** A message-typed field (or extension) with sensitive fields somewhere below it. @internal */
 export interface ChildOp {
   readonly kind: "child";
   readonly localName: string;
@@ -47,6 +48,8 @@ export interface ChildOp {
 /**
  * A `google.protobuf.Any` field: what it packs is found in the plan's type
  * scope when a message is walked, and refused when the scope does not know it.
+ *
+ * @internal
  */
 export interface AnyOp {
   readonly kind: "any";
@@ -61,9 +64,10 @@ export interface AnyOp {
   readonly scope: TypeScope;
 }
 
+/** One step of a plan. @internal */
 export type FieldOp = LeafOp | ChildOp | AnyOp;
 
-/** The compiled plan of one message type: only the fields that lead to something marked. */
+/** The compiled plan of one message type: only the fields that lead to something marked. @internal */
 export interface PlanNode {
   readonly schema: DescMessage;
   readonly ops: readonly FieldOp[];
@@ -355,25 +359,8 @@ function markReaching(types: readonly DescMessage[], marker: FieldMarker, scope:
   return reaching;
 }
 
-/** A field's name in a path; an extension is written `(full.name)`, as in protobuf options. */
-export function segmentName(op: FieldOp): string {
-  return op.extension === undefined ? op.field.name : `(${op.extension.typeName})`;
-}
-
 function listLeaves(root: PlanNode): SensitiveFieldInfo[] {
   const out: SensitiveFieldInfo[] = [];
-  const walk = (node: PlanNode, prefix: string, visiting: Set<PlanNode>) => {
-    visiting.add(node);
-    for (const op of node.ops) {
-      const seg = `${prefix}${segmentName(op)}${op.shape === "list" ? "[]" : op.shape === "map" ? "{}" : ""}`;
-      if (op.kind === "leaf") {
-        out.push({ path: seg, fieldName: op.fieldName, scalar: op.scalar });
-      } else if (op.kind === "child" && !visiting.has(op.node)) {
-        walk(op.node, `${seg}.`, visiting);
-      }
-    }
-    visiting.delete(node);
-  };
-  walk(root, "", new Set());
+  visitPlanLeaves(root, (path, op) => out.push({ path, fieldName: op.fieldName, scalar: op.scalar }));
   return out;
 }

@@ -92,4 +92,48 @@ describe("nesting limit", () => {
       assert.throws(() => redactJson(NodeSchema, nest(levels)), tooDeep);
     }
   });
+
+  it("names a map in redact's refusal, never its key", () => {
+    let node = create(NodeSchema, { secret: "deepest" });
+    for (let i = 0; i < 1001; i++) {
+      node = create(NodeSchema, { named: { "alice@example.com": node } });
+    }
+    for (const fn of [() => redact(NodeSchema, node), () => redactJson(NodeSchema, node)]) {
+      assert.throws(fn, (err: unknown) => {
+        assert.ok(tooDeep(err) && isSzcryptError(err));
+        assert.ok(err.fieldPath?.startsWith("named[<key>].named[<key>]"), err.fieldPath);
+        assert.ok(!err.message.includes("alice") && !err.fieldPath?.includes("alice"));
+        return true;
+      });
+    }
+  });
+
+  it("refuses in redact and redactJson with the error encryption gives, field path and all", () => {
+    const thrown = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return err;
+      }
+      return assert.fail("no error");
+    };
+    const cases = [
+      { schema: NodeSchema, deep: nest(1001) },
+      { schema: CardSchema, deep: nestPacked(17) },
+    ] as const;
+    for (const { schema, deep } of cases) {
+      const expected = thrown(() => crypto.encryptMessage(schema as never, deep as never));
+      assert.ok(isSzcryptError(expected, "UNSUPPORTED_MESSAGE"));
+      for (const [name, fn] of [
+        ["redact", () => redact(schema as never, deep as never)],
+        ["redactJson", () => redactJson(schema as never, deep as never)],
+      ] as const) {
+        const err = thrown(fn);
+        assert.ok(isSzcryptError(err, "UNSUPPORTED_MESSAGE"), `${name}: ${String(err)}`);
+        assert.equal(err.message, expected.message, name);
+        assert.ok(err.fieldPath !== undefined && err.fieldPath === expected.fieldPath, `${name} names the field path`);
+        assert.equal(err.fieldName, expected.fieldName, name);
+      }
+    }
+  });
 });

@@ -161,6 +161,20 @@ describe("google.protobuf.Any", () => {
     assert.ok(!json.includes("4111-6") && !json.includes("stray-secret"), json);
     assert.match(json, /"number":"\[REDACTED\]"/);
   });
+
+  it("empties in redaction an Any holding bytes without a type URL, which encryption refuses", () => {
+    const typeless = create(AnySchema, { value: toBinary(CardSchema, card("4111-7")) });
+    const msg = create(EnvelopeSchema, { payload: typeless, items: [typeless] });
+    assert.throws(
+      () => crypto.encryptMessage(EnvelopeSchema, msg),
+      (err: unknown) => isSzcryptError(err, "UNSUPPORTED_MESSAGE"),
+    );
+    const r = redact(EnvelopeSchema, msg);
+    assert.equal(r.payload?.value.length, 0);
+    assert.equal(r.items[0]?.value.length, 0);
+    assert.equal(msg.payload?.value.length, typeless.value.length, "the input is not modified");
+    assert.ok(!JSON.stringify(redactJson(EnvelopeSchema, msg)).includes("4111-7"));
+  });
 });
 
 describe("an Any that is the whole message, or packed directly in another Any", () => {

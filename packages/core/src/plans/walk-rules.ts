@@ -1,6 +1,6 @@
 import { isFieldSet } from "@bufbuild/protobuf";
 import { SzcryptError } from "../errors/szcrypt-error.js";
-import type { FieldLike } from "./field-plan.js";
+import type { FieldLike, PlanNode } from "./field-plan.js";
 
 /**
  * Deepest nesting walked: this many messages below the root, counting those
@@ -71,4 +71,28 @@ const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
  */
 export function describeTypeUrl(typeName: string): string {
   return typeName.length <= 200 && TYPE_NAME.test(typeName) ? typeName : "a type URL that names no valid protobuf type";
+}
+
+/**
+ * The first value in one of the node's extension ranges that its type scope
+ * does not know, if any: it could be a sensitive extension szcrypt cannot see.
+ */
+export function unseenExtensionNumber(node: PlanNode, msg: Record<string, unknown>): number | undefined {
+  const unknown = msg.$unknown as readonly { no: number }[] | undefined;
+  const check = node.extensionRanges;
+  if (unknown === undefined || unknown.length === 0 || check === undefined) {
+    return undefined;
+  }
+  for (const { no } of unknown) {
+    if (isUnseenExtension(node, no)) {
+      return no;
+    }
+  }
+  return undefined;
+}
+
+/** Whether field number `no` is in the node's extension ranges but not an extension its type scope knows. */
+export function isUnseenExtension(node: PlanNode, no: number): boolean {
+  const check = node.extensionRanges;
+  return check !== undefined && !check.known.has(no) && check.ranges.some(([start, end]) => no >= start && no < end);
 }
