@@ -19,15 +19,21 @@ export type OnError = (error: SzcryptError, context: ErrorContext) => void;
 
 /**
  * Hands `error` to the service's `onError` hook, if any, so that the hook
- * cannot break the call: whatever it throws is dropped, and the transport goes
- * on to end the call with the status it was going to send.
+ * cannot break the call: whatever it throws is dropped, and so is the
+ * rejection of an async hook; the transport goes on to end the call with the
+ * status it was going to send.
  */
 export function reportError(onError: OnError | undefined, error: SzcryptError, context: ErrorContext): void {
   if (onError === undefined) {
     return;
   }
   try {
-    onError(error, context);
+    const result: unknown = onError(error, context);
+    if (result instanceof Promise) {
+      // An async hook (a remote log sink) that rejects would be an unhandled
+      // rejection, which ends a Node process by default.
+      result.catch(() => undefined);
+    }
   } catch {
     // A logging hook must not break the call.
   }
