@@ -5,7 +5,7 @@ import { createFieldPolicy, type FieldPolicy, type FieldPolicyOptions } from "..
 import { createTelemetry, type HeaderLookup, type TelemetryOptions } from "../observe/telemetry.js";
 import { compileServicePlans } from "../plans/service-plans.js";
 import { asMessage } from "./as-message.js";
-import { decryptFailure, encryptFailure, type TransportFailure } from "./failure.js";
+import { decryptFailure, encryptFailure, type MessageDirection, type TransportFailure } from "./failure.js";
 import { methodPath } from "./method-path.js";
 import { type OnError, reportError, type TransportSide } from "./on-error.js";
 import { type UnknownMethods, unknownMethodPasses } from "./unknown-methods.js";
@@ -221,42 +221,33 @@ class Call implements TransportCall {
   }
 
   request(message: unknown, fail: FailureHandler): MessageShape<DescMessage> | undefined {
-    const schema = this.plan.method.input;
-    if (this.side === "client") {
-      try {
-        return this.crypto.encryptMessage(schema, asMessage(schema, message));
-      } catch (err) {
-        fail(encryptFailure(err, "request"));
-        return undefined;
-      }
-    }
-    try {
-      return this.crypto.decryptMessage(schema, message as MessageShape<DescMessage>);
-    } catch (err) {
-      fail(decryptFailure(err, "request"));
-      return undefined;
-    }
+    return through(this.crypto, this.plan.method.input, this.side === "client", "request", message, fail);
   }
 
   response(message: unknown, fail: FailureHandler): MessageShape<DescMessage> | undefined {
-    const schema = this.plan.method.output;
-    if (this.side === "server") {
-      try {
-        return this.crypto.encryptMessage(schema, asMessage(schema, message));
-      } catch (err) {
-        fail(encryptFailure(err, "response"));
-        return undefined;
-      }
-    }
-    try {
-      return this.crypto.decryptMessage(schema, message as MessageShape<DescMessage>);
-    } catch (err) {
-      fail(decryptFailure(err, "response"));
-      return undefined;
-    }
+    return through(this.crypto, this.plan.method.output, this.side === "server", "response", message, fail);
   }
 
   report(failure: TransportFailure): void {
     this.#report(failure.error, this.plan.path);
+  }
+}
+
+/** One message through `crypto`: a new message, or `undefined` after `fail` (which may throw). */
+function through(
+  crypto: FieldCrypto,
+  schema: DescMessage,
+  encrypt: boolean,
+  where: MessageDirection,
+  message: unknown,
+  fail: FailureHandler,
+): MessageShape<DescMessage> | undefined {
+  try {
+    return encrypt
+      ? crypto.encryptMessage(schema, asMessage(schema, message))
+      : crypto.decryptMessage(schema, message as MessageShape<DescMessage>);
+  } catch (err) {
+    fail(encrypt ? encryptFailure(err, where) : decryptFailure(err, where));
+    return undefined;
   }
 }
