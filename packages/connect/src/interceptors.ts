@@ -1,20 +1,17 @@
 import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
-import { create, isMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import {
-  compileServicePlans,
-  createFieldPolicy,
-  createTelemetry,
-  decryptFailure,
+  type AdapterOptions,
+  createTransportAdapter,
   encryptFailure,
-  type FieldCrypto,
-  type FieldPolicyOptions,
-  type SzcryptError,
+  type FailureKind,
+  type OnError,
   type TelemetryOptions,
   type TransportFailure,
-} from "@szcrypt/core";
+  type TransportSide,
+} from "@szcrypt/core/adapter";
 
-export interface SzcryptConnectOptions extends FieldPolicyOptions {
+export interface SzcryptConnectOptions extends Omit<AdapterOptions, "unknownMethods"> {
   /**
    * The services this interceptor will see. Their request and response types
    * are checked when the interceptor is created, so an invalid
@@ -27,7 +24,7 @@ export interface SzcryptConnectOptions extends FieldPolicyOptions {
    * Called with every error szcrypt turns into a ConnectError, for the
    * service's logs. Errors never hold a key, a plaintext or a ciphertext.
    */
-  readonly onError?: (error: SzcryptError, context: { readonly method: string; readonly side: "client" | "server" }) => void;
+  readonly onError?: OnError;
   /**
    * Where szcrypt's OpenTelemetry metrics and spans go. Default: the providers
    * registered with `@opentelemetry/api`; with none, nothing is recorded.
@@ -35,17 +32,11 @@ export interface SzcryptConnectOptions extends FieldPolicyOptions {
   readonly telemetry?: TelemetryOptions;
 }
 
-const CODES: Record<TransportFailure["kind"], Code> = {
+const CODES: Record<FailureKind, Code> = {
   invalid_argument: Code.InvalidArgument,
   internal: Code.Internal,
   failed_precondition: Code.FailedPrecondition,
 };
-
-type Side = "client" | "server";
-type Step = (crypto: FieldCrypto, schema: DescMessage, message: MessageShape<DescMessage>) => MessageShape<DescMessage>;
-
-const encrypt: Step = (crypto, schema, message) => crypto.encryptMessage(schema, message);
-const decrypt: Step = (crypto, schema, message) => crypto.decryptMessage(schema, message);
 
 /**
  * A Connect-ES client interceptor: encrypts the sensitive fields of every
@@ -90,51 +81,24 @@ export function createConnectServerInterceptor(options: SzcryptConnectOptions = 
   return makeInterceptor(options, "server");
 }
 
-function makeInterceptor(options: SzcryptConnectOptions, side: Side): Interceptor {
-  const policy = createFieldPolicy(options);
-  compileServicePlans(options.services ?? []);
-  const telemetry = createTelemetry(options.telemetry);
-  // The client encrypts what it sends; the server decrypts what it receives.
-  const outbound = side === "client" ? encrypt : decrypt;
-  const inbound = side === "client" ? decrypt : encrypt;
+function makeInterceptor(options: SzcryptConnectOptions, side: TransportSide): Interceptor {
+  const adapter = createTransportAdapter(options, side);
   return (next) => async (req) => {
-    const path = `/${req.service.typeName}/${req.method.name}`;
-    const crypto = telemetry.forCall(
-      policy.cryptoFor(path),
-      req.method,
-      side,
-      side === "server" ? (name) => req.header.get(name) ?? undefined : undefined,
-    );
-    const fail = (failure: TransportFailure): ConnectError => {
-      try {
-        options.onError?.(failure.error, { method: path, side });
-      } catch {
-        // A logging hook must not break the call.
-      }
-      return new ConnectError(failure.message, CODES[failure.kind]);
+    const plan = adapter.plan(req.method);
+    const call = adapter.startCall(plan, { header: (name) => req.header.get(name) ?? undefined });
+    // Connect ends a call by exception: the failure propagates out of call.request/response.
+    const fail = (failure: TransportFailure): never => {
+      call.report(failure);
+      throw new ConnectError(failure.message, CODES[failure.kind]);
     };
-    try {
-      // Both sides' plans before anything moves: no handler runs for a method
-      // whose response could never be encrypted.
-      crypto.plan(req.method.input);
-      crypto.plan(req.method.output);
-    } catch (err) {
-      throw fail(encryptFailure(err, "request"));
+    // Both sides' plans before anything moves: no handler runs for a method
+    // whose response could never be encrypted.
+    const schemaError = plan.schemaError();
+    if (schemaError !== undefined) {
+      fail(encryptFailure(schemaError, "request"));
     }
-    const onRequest = (message: MessageShape<DescMessage>) => {
-      try {
-        return outbound(crypto, req.method.input, asMessage(req.method.input, message));
-      } catch (err) {
-        throw fail(side === "client" ? encryptFailure(err, "request") : decryptFailure(err, "request"));
-      }
-    };
-    const onResponse = (message: MessageShape<DescMessage>) => {
-      try {
-        return inbound(crypto, req.method.output, asMessage(req.method.output, message));
-      } catch (err) {
-        throw fail(side === "client" ? decryptFailure(err, "response") : encryptFailure(err, "response"));
-      }
-    };
+    const onRequest = (message: MessageShape<DescMessage>) => call.request(message, fail) as MessageShape<DescMessage>;
+    const onResponse = (message: MessageShape<DescMessage>) => call.response(message, fail) as MessageShape<DescMessage>;
     const res = req.stream
       ? await next({ ...req, message: mapStream(req.message, onRequest) })
       : await next({ ...req, message: onRequest(req.message) });
@@ -146,8 +110,4 @@ async function* mapStream<T, U>(source: AsyncIterable<T>, fn: (value: T) => U): 
   for await (const value of source) {
     yield fn(value);
   }
-}
-
-function asMessage(schema: DescMessage, value: unknown): MessageShape<DescMessage> {
-  return isMessage(value, schema) ? value : create(schema, value as never);
 }

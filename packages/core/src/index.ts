@@ -69,4 +69,4 @@ export type { LeafTransform } from "./plans/transform.js";
 export { MAX_NESTING, MAX_PACKED_NESTING, transformMessage } from "./plans/transform.js";
 export type { TypeScopeOptions } from "./plans/type-scope.js";
 export type { TransportFailure } from "./transport/failure.js";
-export { decryptFailure, encryptFailure, unknownMethodFailure } from "./transport/failure.js";
+export { decryptFailure, encryptFailure } from "./transport/failure.js";

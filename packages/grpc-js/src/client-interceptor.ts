@@ -1,4 +1,3 @@
-import type { DescMethod } from "@bufbuild/protobuf";
 import {
   InterceptingCall,
   type InterceptingListener,
@@ -8,10 +7,9 @@ import {
   RequesterBuilder,
   type StatusObject,
 } from "@grpc/grpc-js";
-import type { FieldCrypto } from "@szcrypt/core";
-import { type InterceptorContext, resolveOptions, type SzcryptGrpcOptions } from "./options.js";
-import { asMessage } from "./service-definition.js";
-import { decryptStatus, encryptStatus, type SzcryptStatus, unknownMethodStatus } from "./status.js";
+import { createTransportAdapter, type TransportFailure } from "@szcrypt/core/adapter";
+import { methodOf, type SzcryptGrpcOptions } from "./options.js";
+import { toStatus, unknownMethodFailure } from "./status.js";
 
 /**
  * A grpc-js client interceptor that encrypts the sensitive fields of every
@@ -31,31 +29,29 @@ import { decryptStatus, encryptStatus, type SzcryptStatus, unknownMethodStatus }
  * @throws SzcryptError KEY_UNAVAILABLE or KEY_INVALID when created without a usable key.
  */
 export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Interceptor {
-  const ctx = resolveOptions(options);
+  const adapter = createTransportAdapter(options, "client");
   return (callOptions, nextCall) => {
     const definition = callOptions.method_definition;
-    const method = ctx.methodFor(definition.requestSerialize, definition.path);
-    if (
-      (method === undefined && ctx.passUnknown(definition.path)) ||
-      (method !== undefined && ctx.nothingToProtect(method, definition.path))
-    ) {
+    const method = methodOf(adapter, definition.requestSerialize, definition.path);
+    const plan = method === undefined ? undefined : adapter.plan(method);
+    if (plan === undefined ? adapter.passesUnknown(definition.path) : plan.clear) {
       return new InterceptingCall(nextCall(callOptions));
     }
-    const policy = ctx.cryptoFor(definition.path);
-    const crypto = method === undefined ? policy : ctx.telemetry.forCall(policy, method, "client");
+    const crypt = plan === undefined ? undefined : adapter.startCall(plan);
     const call = nextCall(callOptions);
     // grpc-js holds a call's status until the last message's `next` runs, so a
     // message szcrypt drops would hold it forever: on failure the status goes
     // straight to the caller's listener, and whatever arrives later is dropped.
     let upstream: InterceptingListener | undefined;
     let failure: StatusObject | undefined;
-    const fail = (status: SzcryptStatus) => {
+    const fail = (cause: TransportFailure) => {
       if (failure !== undefined) {
         return;
       }
+      const status = toStatus(cause);
       const failed: StatusObject = { code: status.code, details: status.details, metadata: new Metadata() };
       failure = failed;
-      report(ctx, status, definition.path);
+      adapter.report(status.error, definition.path);
       call.cancelWithStatus(status.code, status.details);
       // Next tick: a caller's callback never runs inside its own call to the client.
       process.nextTick(() => upstream?.onReceiveStatus(failed));
@@ -65,7 +61,7 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
         upstream = listener;
         const inner = new ListenerBuilder()
           .withOnReceiveMessage((message, nextMessage) => {
-            if (failure !== undefined || method === undefined) {
+            if (failure !== undefined || crypt === undefined) {
               return;
             }
             if (message === null || message === undefined) {
@@ -73,14 +69,10 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
               nextMessage(message);
               return;
             }
-            let plain: unknown;
-            try {
-              plain = crypto.decryptMessage(method.output, message);
-            } catch (err) {
-              fail(decryptStatus(err, "response"));
-              return;
+            const plain = crypt.response(message, fail);
+            if (plain !== undefined) {
+              nextMessage(plain);
             }
-            nextMessage(plain);
           })
           .withOnReceiveStatus((status, nextStatus) => {
             if (failure === undefined) {
@@ -89,15 +81,15 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
           })
           .build();
         next(metadata, inner);
-        if (method === undefined) {
-          fail(unknownMethodStatus(definition.path));
+        if (crypt === undefined) {
+          fail(unknownMethodFailure(definition.path));
         }
       })
       .withSendMessage((message, next) => {
-        if (failure !== undefined || method === undefined) {
+        if (failure !== undefined || crypt === undefined) {
           return;
         }
-        const encrypted = encryptRequest(crypto, method, message, fail);
+        const encrypted = crypt.request(message, fail);
         if (encrypted !== undefined) {
           next(encrypted);
         }
@@ -110,22 +102,4 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
       .build();
     return new InterceptingCall(call, requester);
   };
-}
-
-function encryptRequest(crypto: FieldCrypto, method: DescMethod, message: unknown, fail: (s: SzcryptStatus) => void): unknown {
-  try {
-    return crypto.encryptMessage(method.input, asMessage(method.input, message) as never);
-  } catch (err) {
-    fail(encryptStatus(err, "request"));
-    return undefined;
-  }
-}
-
-/** @internal */
-export function report(ctx: InterceptorContext, status: SzcryptStatus, method: string, side: "client" | "server" = "client"): void {
-  try {
-    ctx.onError?.(status.error, { method, side });
-  } catch {
-    // A logging hook must not break the call.
-  }
 }

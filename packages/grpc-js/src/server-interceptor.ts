@@ -1,8 +1,7 @@
 import { Metadata, ResponderBuilder, ServerInterceptingCall, type ServerInterceptor, ServerListenerBuilder } from "@grpc/grpc-js";
-import { report } from "./client-interceptor.js";
-import { resolveOptions, type SzcryptGrpcOptions } from "./options.js";
-import { asMessage } from "./service-definition.js";
-import { decryptStatus, encryptStatus, type SzcryptStatus, unknownMethodStatus } from "./status.js";
+import { createTransportAdapter, encryptFailure, type TransportCall, type TransportFailure } from "@szcrypt/core/adapter";
+import { methodOf, type SzcryptGrpcOptions } from "./options.js";
+import { toStatus, unknownMethodFailure } from "./status.js";
 
 /**
  * A grpc-js server interceptor (grpc-js 1.10 or later) that decrypts the
@@ -22,58 +21,54 @@ import { decryptStatus, encryptStatus, type SzcryptStatus, unknownMethodStatus }
  * @throws SzcryptError KEY_UNAVAILABLE or KEY_INVALID when created without a usable key.
  */
 export function createServerInterceptor(options: SzcryptGrpcOptions = {}): ServerInterceptor {
-  const ctx = resolveOptions(options);
+  const adapter = createTransportAdapter(options, "server");
   return (methodDescriptor, call) => {
-    const method = ctx.methodFor(methodDescriptor.requestDeserialize, methodDescriptor.path);
-    if (
-      (method === undefined && ctx.passUnknown(methodDescriptor.path)) ||
-      (method !== undefined && ctx.nothingToProtect(method, methodDescriptor.path))
-    ) {
+    const method = methodOf(adapter, methodDescriptor.requestDeserialize, methodDescriptor.path);
+    const plan = method === undefined ? undefined : adapter.plan(method);
+    if (plan === undefined ? adapter.passesUnknown(methodDescriptor.path) : plan.clear) {
       return new ServerInterceptingCall(call);
     }
-    const policy = ctx.cryptoFor(methodDescriptor.path);
-    // Observed from the request's metadata on, which carries the caller's trace context.
-    let crypto = policy;
+    // Started from the request's metadata on, which carries the caller's trace context.
+    let crypt: TransportCall | undefined;
     let failed = false;
     // Ends the call from here, below the handler: later messages and statuses
     // from the handler are dropped. A hook that threw instead would hang the call.
-    const reject = (status: SzcryptStatus) => {
+    const reject = (failure: TransportFailure) => {
       if (failed) {
         return;
       }
       failed = true;
-      report(ctx, status, methodDescriptor.path, "server");
+      const status = toStatus(failure);
+      adapter.report(status.error, methodDescriptor.path);
       call.sendStatus({ code: status.code, details: status.details, metadata: new Metadata() });
     };
     const listener = new ServerListenerBuilder()
       .withOnReceiveMetadata((metadata, next) => {
-        if (method === undefined) {
-          reject(unknownMethodStatus(methodDescriptor.path));
+        if (plan === undefined) {
+          reject(unknownMethodFailure(methodDescriptor.path));
           return;
         }
-        crypto = ctx.telemetry.forCall(policy, method, "server", (name) => {
-          const value = metadata.get(name)[0];
-          return typeof value === "string" ? value : undefined;
+        crypt = adapter.startCall(plan, {
+          header: (name) => {
+            const value = metadata.get(name)[0];
+            return typeof value === "string" ? value : undefined;
+          },
         });
-        const schemaError = ctx.schemaError(method, methodDescriptor.path);
+        const schemaError = plan.schemaError();
         if (schemaError !== undefined) {
-          reject(encryptStatus(schemaError, "response"));
+          reject(encryptFailure(schemaError, "response"));
           return;
         }
         next(metadata);
       })
       .withOnReceiveMessage((message, next) => {
-        if (failed || method === undefined) {
+        if (failed || crypt === undefined) {
           return;
         }
-        let plain: unknown;
-        try {
-          plain = crypto.decryptMessage(method.input, message);
-        } catch (err) {
-          reject(decryptStatus(err, "request"));
-          return;
+        const plain = crypt.request(message, reject);
+        if (plain !== undefined) {
+          next(plain);
         }
-        next(plain);
       })
       .withOnReceiveHalfClose((next) => {
         if (!failed) {
@@ -84,17 +79,13 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
     const responder = new ResponderBuilder()
       .withStart((next) => next(listener))
       .withSendMessage((message, next) => {
-        if (failed || method === undefined) {
+        if (failed || crypt === undefined) {
           return;
         }
-        let encrypted: unknown;
-        try {
-          encrypted = crypto.encryptMessage(method.output, asMessage(method.output, message) as never);
-        } catch (err) {
-          reject(encryptStatus(err, "response"));
-          return;
+        const encrypted = crypt.response(message, reject);
+        if (encrypted !== undefined) {
+          next(encrypted);
         }
-        next(encrypted);
       })
       .withSendStatus((status, next) => {
         if (!failed) {

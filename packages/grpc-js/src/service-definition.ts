@@ -1,6 +1,6 @@
-import { create, type DescMessage, type DescMethod, type DescService, fromBinary, isMessage, toBinary } from "@bufbuild/protobuf";
+import { type DescMessage, type DescMethod, type DescService, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
-import { compileServicePlans } from "@szcrypt/core";
+import { asMessage, compileServicePlans, methodPath } from "@szcrypt/core/adapter";
 
 // Marks the serializer functions of a method definition with its protobuf
 // method, so interceptors find the schema from what grpc-js hands them. A
@@ -22,7 +22,7 @@ export function createGrpcServiceDefinition(service: DescService): ServiceDefini
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
   for (const method of service.methods) {
     definition[method.localName] = {
-      path: `/${service.typeName}/${method.name}`,
+      path: methodPath(method),
       originalName: method.name,
       requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
       responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
@@ -40,17 +40,9 @@ export function methodOfSerializer(fn: unknown): DescMethod | undefined {
   return typeof fn === "function" ? ((fn as unknown as Record<symbol, DescMethod | undefined>)[METHOD] ?? undefined) : undefined;
 }
 
-/** A message of `schema`, from a message or a plain init object (which is not modified). */
-export function asMessage(schema: DescMessage, value: unknown): Record<string, unknown> {
-  if (isMessage(value, schema)) {
-    return value as Record<string, unknown>;
-  }
-  return create(schema, value as never) as Record<string, unknown>;
-}
-
 function serializer(schema: DescMessage): (value: unknown) => Buffer {
   return (value) => {
-    const bytes = toBinary(schema, asMessage(schema, value) as never);
+    const bytes = toBinary(schema, asMessage(schema, value));
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };
 }

@@ -1,19 +1,36 @@
 import { isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
 
 /**
+ * The status a failed call ends with, named as gRPC and Connect name it
+ * (`INVALID_ARGUMENT`/`Code.InvalidArgument`, …). A transport maps each to its
+ * own code with a table of three entries, e.g. for grpc-js:
+ *
+ * ```ts
+ * const CODES: Record<FailureKind, status> = {
+ *   invalid_argument: status.INVALID_ARGUMENT,
+ *   internal: status.INTERNAL,
+ *   failed_precondition: status.FAILED_PRECONDITION,
+ * };
+ * ```
+ */
+export type FailureKind = "invalid_argument" | "internal" | "failed_precondition";
+
+/** Which message of a call failed. */
+export type MessageDirection = "request" | "response";
+
+/**
  * How a transport should end a call that szcrypt could not process, in terms
  * every RPC framework has: gRPC's and Connect's codes of the same names.
- * Transports map `kind` to their own code type; `message` is the same for all.
+ * Transports map `kind` to their own code type; `message` is the same for all,
+ * so two transports answer the same failure with the same status and text.
  */
 export interface TransportFailure {
-  readonly kind: "invalid_argument" | "internal" | "failed_precondition";
+  readonly kind: FailureKind;
   /** For the status: never a key, a plaintext or a ciphertext. */
   readonly message: string;
   /** For the service's own logs (through an onError hook). */
   readonly error: SzcryptError;
 }
-
-type Where = "request" | "response";
 
 /**
  * A message that could not be decrypted: one kind and one message per field
@@ -22,7 +39,7 @@ type Where = "request" | "response";
  * the caller's to fix; a response the client cannot decrypt means the two
  * sides do not share a key or format.
  */
-export function decryptFailure(err: unknown, where: Where): TransportFailure {
+export function decryptFailure(err: unknown, where: MessageDirection): TransportFailure {
   const error = asSzcryptError(err);
   if (error.code === "UNSUPPORTED_MESSAGE") {
     return unsupportedFailure(error, where);
@@ -37,8 +54,12 @@ export function decryptFailure(err: unknown, where: Where): TransportFailure {
   };
 }
 
-/** A message that could not be encrypted: nothing was sent. */
-export function encryptFailure(err: unknown, where: Where): TransportFailure {
+/**
+ * A message that could not be encrypted: nothing was sent. Also the failure
+ * for a method whose request or response type has an invalid annotation
+ * (its plan does not compile), which is the service's to fix.
+ */
+export function encryptFailure(err: unknown, where: MessageDirection): TransportFailure {
   const error = asSzcryptError(err);
   if (error.code === "UNSUPPORTED_MESSAGE") {
     return unsupportedFailure(error, where);
@@ -53,22 +74,12 @@ export function encryptFailure(err: unknown, where: Where): TransportFailure {
   };
 }
 
-/** A method szcrypt has no schema for: it cannot know which fields to protect. */
-export function unknownMethodFailure(path: string): TransportFailure {
-  const error = new SzcryptError(
-    "CONFIG_INVALID",
-    `szcrypt has no protobuf schema for ${path}: define the service with its protobuf-es descriptor, ` +
-      "list it in the interceptor's `services`, or, if it has nothing to protect, list its path in `unknownMethods: { pass: [...] }`",
-  );
-  return { kind: "failed_precondition", message: `szcrypt: ${error.message}`, error };
-}
-
 /**
  * A message szcrypt refuses to walk (an Any it cannot resolve, nesting over
  * the limit): the sender's message is at fault, so a request is the caller's
  * to fix and a response is the service's.
  */
-function unsupportedFailure(error: SzcryptError, where: Where): TransportFailure {
+function unsupportedFailure(error: SzcryptError, where: MessageDirection): TransportFailure {
   return {
     kind: where === "request" ? "invalid_argument" : "internal",
     message: `szcrypt: ${where} refused: ${error.message}`,
