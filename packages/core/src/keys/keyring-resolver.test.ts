@@ -9,7 +9,12 @@ import { createKeyringResolver, KEYRING_UNAVAILABLE_MESSAGE, type KeyringLookupR
 // No sleeps: the clock is injected and lookups settle when the test says so.
 function clock() {
   let t = 1_000;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 function deferred<T>() {
