@@ -65,6 +65,20 @@ describe("szc1 context binding: the layout", () => {
     assert.equal(Buffer.from(decryptSzc1Bytes(expected, key, { fieldName: FIELD, context: ctx })).toString(), "4111");
   });
 
+  it("makes the worked example of SPEC.md's 'Context binding' (wip/python), bound and unbound", () => {
+    const k = SzcryptKey.fromBytes(Uint8Array.from({ length: 32 }, (_, i) => i), { id: "k1" });
+    const nonce = Uint8Array.from({ length: 12 }, (_, i) => 0xa0 + i);
+    const opts = { fieldName: FIELD, context: ["tenant-a", "pay_0001"] };
+    const out = encryptSzc1BytesWithNonce(Buffer.from("4111-1111-1111-1111"), k, opts, nonce);
+    assert.equal(
+      Buffer.from(out).toString("hex"),
+      "737a6331826b31a0a1a2a3a4a5a6a7a8a9aaabd2294d1c68fa338e5348b6e2364bedef419d6822931447a58b7b2467d58c14017782c0",
+    );
+    const unbound = Buffer.from(encryptSzc1BytesWithNonce(Buffer.from("4111-1111-1111-1111"), k, { fieldName: FIELD }, nonce));
+    assert.equal(unbound[4], 0x02);
+    assert.equal(unbound.subarray(-16).toString("hex"), "170a95a331d05d3e2641cfb9161e6ba7");
+  });
+
   it("agrees with the Python reference on a 16-byte key and one empty part", () => {
     const k16 = SzcryptKey.fromBytes(Buffer.alloc(16, 5), { id: "k-16" });
     const out = encryptSzc1BytesWithNonce(Buffer.of(0, 1, 2), k16, { fieldName: "f", context: [new Uint8Array(0)] }, Buffer.alloc(12, 1));
