@@ -66,7 +66,10 @@ describe("szc1 context binding: the layout", () => {
   });
 
   it("makes the worked example of SPEC.md's 'Context binding' (wip/python), bound and unbound", () => {
-    const k = SzcryptKey.fromBytes(Uint8Array.from({ length: 32 }, (_, i) => i), { id: "k1" });
+    const k = SzcryptKey.fromBytes(
+      Uint8Array.from({ length: 32 }, (_, i) => i),
+      { id: "k1" },
+    );
     const nonce = Uint8Array.from({ length: 12 }, (_, i) => 0xa0 + i);
     const opts = { fieldName: FIELD, context: ["tenant-a", "pay_0001"] };
     const out = encryptSzc1BytesWithNonce(Buffer.from("4111-1111-1111-1111"), k, opts, nonce);
