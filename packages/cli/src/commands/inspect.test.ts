@@ -73,12 +73,14 @@ describe("szcrypt inspect describes only what core accepts", () => {
         () => decryptSzc1(padded, SzcryptKey.fromBytes(Buffer.alloc(32, 2), { id: "k1" }), { fieldName: "f" }),
         (err: unknown) => isSzcryptError(err, "MALFORMED"),
       );
+    }
+    // The trimming was the command's (one process per form: the CLI starts slowly on a loaded machine).
+    for (const padded of [` ${token}`, `${token}\t`]) {
       const r = inspect([padded]);
       assert.equal(r.code, 4, r.out);
       assert.equal(r.out, "");
       assert.match(r.err, /spaces or line breaks around it/);
     }
-    assert.equal(inspect([token]).code, 0);
   });
 
   it("says whether a token is context-bound, from the header's flag", () => {
@@ -88,6 +90,6 @@ describe("szcrypt inspect describes only what core accepts", () => {
     assert.equal(json.code, 0, json.err);
     assert.equal(JSON.parse(json.out).contextBound, true);
     assert.match(inspect(["--hex", raw.toString("hex")]).out, /^context {5}bound: decrypting needs the same context/m);
-    assert.equal(JSON.parse(inspect(["--json", asText(szc1Token(Buffer.from("k1")))]).out).contextBound, false);
+    assert.equal(inspectToken(asText(szc1Token(Buffer.from("k1"))), false).contextBound, false);
   });
 });
