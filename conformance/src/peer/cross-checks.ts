@@ -358,7 +358,7 @@ async function szc1TsToPeer(peer: PeerProcess, kind: Kind, k: Szc1Key, value: un
     );
     sameText("the peer's szc1 decryption", r["plaintext"], value as string);
   } else {
-    const tokenHex = encryptSzc1Bytes(value as Uint8Array, key, { fieldName: k.fieldName }).toString("hex");
+    const tokenHex = Buffer.from(encryptSzc1Bytes(value as Uint8Array, key, { fieldName: k.fieldName })).toString("hex");
     const r = expectOk(await peer.request({ ...common, type: "bytes", tokenHex }), "decrypt szcrypt's szc1 bytes");
     sameText("the peer's szc1 decryption", r["plaintextHex"], Buffer.from(value as Uint8Array).toString("hex"));
   }
@@ -378,6 +378,10 @@ async function szc1PeerToTs(peer: PeerProcess, kind: Kind, k: Szc1Key, value: un
     const hex = Buffer.from(value as Uint8Array).toString("hex");
     const r = expectOk(await peer.request({ ...common, type: "bytes", plaintextHex: hex }), "encrypt szc1 bytes");
     const raw = Buffer.from(String(r["tokenHex"]), "hex");
-    sameText("szcrypt's szc1 decryption of the peer's bytes", decryptSzc1Bytes(raw, key, { fieldName: k.fieldName }).toString("hex"), hex);
+    sameText(
+      "szcrypt's szc1 decryption of the peer's bytes",
+      Buffer.from(decryptSzc1Bytes(raw, key, { fieldName: k.fieldName })).toString("hex"),
+      hex,
+    );
   }
 }

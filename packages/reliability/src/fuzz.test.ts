@@ -40,7 +40,8 @@ function onlyOurs(fn: () => unknown): "decrypted" | "refused" {
     fn();
     return "decrypted";
   } catch (err) {
-    if (isSzcryptError(err, "DECRYPT_FAILED") || isSzcryptError(err, "MALFORMED")) {
+    // CONTEXT_REQUIRED: a mutation that sets szc1's context flag is refused before decrypting.
+    if (isSzcryptError(err, "DECRYPT_FAILED") || isSzcryptError(err, "MALFORMED") || isSzcryptError(err, "CONTEXT_REQUIRED")) {
       return "refused";
     }
     throw new Error(`decryption threw ${err instanceof Error ? err.name : typeof err}, not szcrypt's error`);

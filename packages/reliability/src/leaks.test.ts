@@ -250,7 +250,7 @@ describe("no leaks across every failure path", () => {
         tokens[2] ?? "",
         tokens[1] ?? "",
         PLAIN,
-        encryptSzc1Bytes(Buffer.from(PLAIN), otherKey, { fieldName: CARD }).toString("latin1"),
+        Buffer.from(encryptSzc1Bytes(Buffer.from(PLAIN), otherKey, { fieldName: CARD })).toString("latin1"),
       ]) {
         answer = t;
         const r = await new Promise<unknown>((resolve) =>

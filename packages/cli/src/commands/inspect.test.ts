@@ -4,6 +4,7 @@ import { createCipheriv } from "node:crypto";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { decryptSzc1, isSzcryptError, SzcryptKey } from "@szcrypt/core";
 import { CliError, EXIT } from "../exit-codes.js";
 import { inspectToken } from "./inspect.js";
 
@@ -59,6 +60,36 @@ describe("szcrypt inspect prints only validated text", () => {
     const good = inspect([asText(szc1Token(Buffer.from("2026-06.a_b")))]);
     assert.equal(good.code, 0, good.err);
     assert.match(good.out, /^key id {6}2026-06\.a_b$/m);
-    assert.match(good.out, /magic 4, key id 12, nonce 12, ciphertext 4, tag 16/);
+    assert.match(good.out, /header 16 \(magic, flags, key id\), nonce 12, ciphertext 4, tag 16/);
+    assert.match(good.out, /^context {5}none \(unbound\)$/m);
+  });
+});
+
+describe("szcrypt inspect describes only what core accepts", () => {
+  it("refuses a token with spaces around it, which core refuses (it used to trim and describe it as szc1)", () => {
+    const token = asText(szc1Token(Buffer.from("k1")));
+    for (const padded of [` ${token}`, `${token} `, `${token}\t`, `\n${token}`]) {
+      assert.throws(
+        () => decryptSzc1(padded, SzcryptKey.fromBytes(Buffer.alloc(32, 2), { id: "k1" }), { fieldName: "f" }),
+        (err: unknown) => isSzcryptError(err, "MALFORMED"),
+      );
+    }
+    // The trimming was the command's (one process per form: the CLI starts slowly on a loaded machine).
+    for (const padded of [` ${token}`, `${token}\t`]) {
+      const r = inspect([padded]);
+      assert.equal(r.code, 4, r.out);
+      assert.equal(r.out, "");
+      assert.match(r.err, /spaces or line breaks around it/);
+    }
+  });
+
+  it("says whether a token is context-bound, from the header's flag", () => {
+    const raw = szc1Token(Buffer.from("k1"));
+    raw[4] = 0x82;
+    const json = inspect(["--json", asText(raw)]);
+    assert.equal(json.code, 0, json.err);
+    assert.equal(JSON.parse(json.out).contextBound, true);
+    assert.match(inspect(["--hex", raw.toString("hex")]).out, /^context {5}bound: decrypting needs the same context/m);
+    assert.equal(inspectToken(asText(szc1Token(Buffer.from("k1"))), false).contextBound, false);
   });
 });

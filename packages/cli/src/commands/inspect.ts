@@ -23,7 +23,8 @@ export function inspectToken(text: string, hex: boolean): TokenInfo {
   } catch (err) {
     if (isSzcryptError(err, "MALFORMED")) {
       // Core's message describes the shape, never the input.
-      throw new CliError(`not a szcrypt token: ${err.rawMessage}`, EXIT.MALFORMED);
+      const hint = text.trim() !== text ? " (the text has spaces or line breaks around it, which no token has)" : "";
+      throw new CliError(`not a szcrypt token: ${err.rawMessage}${hint}`, EXIT.MALFORMED);
     }
     throw err;
   }
@@ -37,7 +38,8 @@ export function inspectCommand(program: Command): void {
     .option("--hex", "the token is a bytes field's raw value, as hex")
     .option("--json", "print JSON")
     .action(async (token: string | undefined, opts: { hex?: boolean; json?: boolean }) => {
-      const info = inspectToken((await inputText(token, "token")).trim(), opts.hex === true);
+      // Not trimmed: a token with spaces around it is no token to core either (stdin's newline is already gone).
+      const info = inspectToken(await inputText(token, "token"), opts.hex === true);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(info)}\n`);
         return;
@@ -49,7 +51,12 @@ export function inspectCommand(program: Command): void {
       const lines = [
         `format      ${info.format} (${info.form === "text" ? "string field" : "bytes field"}${info.format === "legacy-cbc" ? ", unauthenticated" : ", authenticated"})`,
         ...(info.keyId === undefined ? [] : [`key id      ${info.keyId}`]),
-        `size        ${info.bytes} bytes: ${info.format === "szc1" ? `magic 4, key id ${1 + (info.keyId?.length ?? 0)}, nonce ${info.nonceBytes}, ciphertext ${info.ciphertextBytes}, tag ${info.tagBytes}` : `IV ${info.ivBytes}, ciphertext ${info.ciphertextBytes} (${info.ciphertextBytes / 16} blocks)`}`,
+        ...(info.contextBound === undefined
+          ? []
+          : [
+              `context     ${info.contextBound ? "bound: decrypting needs the same context (e.g. tenant, record) as the sender" : "none (unbound)"}`,
+            ]),
+        `size        ${info.bytes} bytes: ${info.format === "szc1" ? `header ${info.headerBytes} (magic, flags, key id), nonce ${info.nonceBytes}, ciphertext ${info.ciphertextBytes}, tag ${info.tagBytes}` : `IV ${info.ivBytes}, ciphertext ${info.ciphertextBytes} (${info.ciphertextBytes / (info.ivBytes ?? 16)} blocks)`}`,
         `plaintext   ${plain}`,
       ];
       process.stdout.write(`${lines.join("\n")}\n`);

@@ -54,6 +54,12 @@ export type SzcryptErrorCode =
    */
   | "CONFIG_INVALID"
   /**
+   * A context-bound szc1 value arrived where no context is configured: give
+   * this side the same context function as the sender. Nothing was decrypted
+   * (the binding flag is in the clear, so saying so leaks nothing).
+   */
+  | "CONTEXT_REQUIRED"
+  /**
    * A message szcrypt cannot walk safely, refused rather than sent or handed
    * over unchecked: a `google.protobuf.Any` packing a type szcrypt's registry
    * does not know (it may hold sensitive fields) or that does not decode, or
@@ -71,5 +77,6 @@ export const szcryptErrorCodes: readonly SzcryptErrorCode[] = [
   "INVALID_PLAINTEXT",
   "SCHEMA_INVALID",
   "CONFIG_INVALID",
+  "CONTEXT_REQUIRED",
   "UNSUPPORTED_MESSAGE",
 ];

@@ -1,55 +1,96 @@
-import { decodeBase64UrlStrict } from "../encoding/base64.js";
-import { assertBytes } from "../encoding/bytes.js";
+import { assertBytes, ownCopy, ownsItsMemory } from "../encoding/bytes.js";
 import { decodeUtf8Strict, encodeUtf8 } from "../encoding/utf8.js";
-import { decryptFailed, SzcryptError } from "../errors/szcrypt-error.js";
-import { isKeyIdBytes, isSzcryptKey, keyMaterial, type SzcryptKey } from "../keys/key.js";
+import { DECRYPT_FAILED_MESSAGE, decryptFailed, isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
+import { isSzcryptKey, keyMaterial, type SzcryptKey } from "../keys/key.js";
 import { Keyring } from "../keys/keyring.js";
-import { GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSealInto } from "./aes-gcm.js";
+import { gcmOpen, gcmSealInto } from "./aes-gcm.js";
 import { szc1NonceBudget } from "./nonce-budget.js";
 import { randomBytesPooled } from "./random.js";
+import { encodeSzc1Context, type Szc1Context, szc1AssociatedData } from "./szc1-context.js";
+import {
+  decodeSzc1Text,
+  encodeSzc1Text,
+  hasSzc1Magic,
+  readSzc1Body,
+  SZC1_MAGIC_BYTES,
+  SZC1_NAME,
+  SZC1_NONCE_BYTES,
+  SZC1_TAG_BYTES,
+  szc1HeaderByte,
+  SZC1_TEXT_PREFIX as TEXT_PREFIX,
+  writeSzc1Magic,
+} from "./token-shape.js";
+
+export type { Szc1Context, Szc1ContextPart } from "./szc1-context.js";
 
 /**
  * szc1: szcrypt's authenticated format (conformance/SPEC.md).
  *
- * Binary (bytes fields): `"szc1"` ‖ len(keyId) ‖ keyId ‖ nonce(12) ‖ ciphertext ‖ tag(16).
+ * Binary (bytes fields): `"szc1"` ‖ H ‖ keyId ‖ nonce(12) ‖ ciphertext ‖ tag(16),
+ * H = len(keyId) with bit 7 set when the value is bound to a context.
  * Text (string fields): `szc1:` + unpadded base64url of everything after `"szc1"`.
  * AES-GCM under a 16 or 32-byte key, random 96-bit nonce, and associated data
- * `utf8("szc1\0" + keyId + "\0" + fieldName)`, so a token moved to another
- * field, or relabelled with another key id, fails.
+ * `"szc1" 0 keyId 0 fieldName` (then `0` and the context when bound), so a token
+ * moved to another field, record or tenant, or relabelled with another key id, fails.
+ * The layout itself is token-shape.ts's.
  */
-export const SZC1 = "szc1";
-export const SZC1_TEXT_PREFIX = "szc1:";
-/** The 4 bytes every binary szc1 token starts with: ASCII "szc1". */
-export const SZC1_MAGIC = Buffer.from("szc1", "ascii");
+export const SZC1 = SZC1_NAME;
+export const SZC1_TEXT_PREFIX = TEXT_PREFIX;
+/**
+ * The magic every binary szc1 token starts with, as ASCII text (a string
+ * cannot be written to, as the Buffer this once was could).
+ *
+ * @deprecated use {@link isSzc1Bytes}; leaves the public surface.
+ */
+export const SZC1_MAGIC = SZC1_NAME;
 
-const MIN_BODY = 1 + 1 + GCM_NONCE_BYTES + GCM_TAG_BYTES;
+// The cause of the DECRYPT_FAILED for an unbound value where a context is required (rule 3):
+// for the service's logs and telemetry only; the caller sees the uniform failure.
+const CONTEXT_UNBOUND_MESSAGE = "context-unbound: an unbound szc1 value where this receiver requires a context";
 
 export interface Szc1Options {
   /** Full protobuf name of the field the value belongs to; "" outside protobuf. */
   readonly fieldName: string;
+  /**
+   * Binds the value to this context too (e.g. `[tenantId, recordId]`): 1 to 16
+   * parts of at most 1024 bytes, text as UTF-8. Encryption writes a
+   * context-bound token; decryption requires one (see `acceptUnbound`) and
+   * rebuilds the same context. Undefined: unbound, as szc1 has always been.
+   */
+  readonly context?: Szc1Context | undefined;
+  /**
+   * Decryption with a context only: also accept unbound tokens (checked
+   * without a context) while senders migrate. Default false: an unbound token
+   * fails like any other undecryptable value, so none can be downgraded.
+   */
+  readonly acceptUnbound?: boolean | undefined;
 }
 
 /** The parts of an szc1 token, read without any key. */
 export interface Szc1Parts {
   /** Checked against the SPEC's grammar: safe to print. */
   readonly keyId: string;
-  readonly nonce: Buffer;
-  /** ciphertext ‖ tag */
-  readonly sealed: Buffer;
+  /** Whether the token is bound to a context (the header's flag). */
+  readonly contextBound: boolean;
+  /** A copy of the 12-byte nonce. */
+  readonly nonce: Uint8Array;
+  /** A copy of ciphertext ‖ tag. */
+  readonly sealed: Uint8Array;
 }
 
 /**
  * Encrypts text to `szc1:…` under the key (its `id` is carried in the clear),
- * with a fresh random nonce.
+ * with a fresh random nonce; bound to `options.context` when given.
  *
  * @throws SzcryptError KEY_UNAVAILABLE once the key has sealed 2^32 values in
- *   this process (see SECURITY.md, "Nonce budget").
+ *   this process (see SECURITY.md, "Nonce budget"); CONFIG_INVALID for a context
+ *   outside its limits.
  */
 export function encryptSzc1(plaintext: string, key: SzcryptKey, options: Szc1Options): string {
   if (typeof plaintext !== "string") {
     throw new TypeError("encryptSzc1: plaintext must be a string (use encryptSzc1Bytes for bytes)");
   }
-  return sealText(plaintext, key, options.fieldName, undefined);
+  return sealText(plaintext, key, options, undefined);
 }
 
 /**
@@ -63,36 +104,45 @@ export function encryptSzc1WithNonce(plaintext: string, key: SzcryptKey, options
     throw new TypeError("encryptSzc1: plaintext must be a string (use encryptSzc1Bytes for bytes)");
   }
   assertBytes(nonce, "szc1: the nonce");
-  return sealText(plaintext, key, options.fieldName, nonce);
+  return sealText(plaintext, key, options, nonce);
 }
 
-function sealText(plaintext: string, key: SzcryptKey, fieldName: string, nonce: Uint8Array | undefined): string {
+function sealText(plaintext: string, key: SzcryptKey, options: Szc1Options, nonce: Uint8Array | undefined): string {
   const encoded = encodeUtf8(plaintext);
-  const token = SZC1_TEXT_PREFIX + seal(encoded, key, fieldName, nonce).subarray(SZC1_MAGIC.length).toString("base64url");
-  encoded.fill(0);
-  return token;
+  try {
+    return encodeSzc1Text(seal(encoded, key, options, nonce));
+  } finally {
+    encoded.fill(0);
+  }
 }
 
 /**
- * Decrypts `szc1:…` text with the key its key id names.
+ * Decrypts `szc1:…` text with the key its key id names, under the same
+ * context it was sealed with.
  *
- * @throws SzcryptError MALFORMED when it is not szc1 text; DECRYPT_FAILED for an
- *   unknown key id, a bad tag (any altered byte, another field name), or invalid UTF-8.
+ * @throws SzcryptError MALFORMED when it is not szc1 text; CONTEXT_REQUIRED for
+ *   a context-bound token when `options.context` is not given (nothing is
+ *   decrypted); CONFIG_INVALID for a context outside its limits; DECRYPT_FAILED
+ *   for an unknown key id, a bad tag (any altered byte, another field name or
+ *   context), an unbound token where a context is given (unless
+ *   `acceptUnbound`), or invalid UTF-8.
  */
 export function decryptSzc1(token: string, keys: Keyring | SzcryptKey, options: Szc1Options): string {
   if (typeof token !== "string") {
     throw new TypeError("decryptSzc1: token must be a string");
   }
-  if (!token.startsWith(SZC1_TEXT_PREFIX)) {
+  // A bad context is the service's mistake whatever arrives: said before looking at the value.
+  const context = contextOf(options);
+  if (!token.startsWith(TEXT_PREFIX)) {
     throw new SzcryptError("MALFORMED", "an szc1 token starts with 'szc1:'");
   }
-  const body = decodeBase64UrlStrict(token.slice(SZC1_TEXT_PREFIX.length));
+  const body = decodeSzc1Text(token);
   if (body === undefined) {
     throw new SzcryptError("MALFORMED", "an szc1 token is 'szc1:' followed by unpadded base64url");
   }
-  const plain = openBody(body, keys, options.fieldName);
-  const text = decodeUtf8Strict(plain);
-  plain.fill(0);
+  const opened = openBody(body, keys, options, context);
+  const text = decodeUtf8Strict(opened);
+  opened.fill(0);
   if (text === undefined) {
     throw decryptFailed();
   }
@@ -101,14 +151,14 @@ export function decryptSzc1(token: string, keys: Keyring | SzcryptKey, options: 
 
 /**
  * Encrypts a bytes field's value to the binary form, in an allocation of its
- * own, with a fresh random nonce.
+ * own, with a fresh random nonce; bound to `options.context` when given.
  *
  * @throws TypeError when `plaintext` is not a Uint8Array.
- * @throws SzcryptError KEY_UNAVAILABLE once the key's nonce budget is spent, as {@link encryptSzc1}.
+ * @throws SzcryptError as {@link encryptSzc1}.
  */
-export function encryptSzc1Bytes(plaintext: Uint8Array, key: SzcryptKey, options: Szc1Options): Buffer {
+export function encryptSzc1Bytes(plaintext: Uint8Array, key: SzcryptKey, options: Szc1Options): Uint8Array {
   assertBytes(plaintext, "encryptSzc1Bytes: plaintext");
-  return seal(plaintext, key, options.fieldName, undefined);
+  return plain(seal(plaintext, key, options, undefined));
 }
 
 /**
@@ -116,14 +166,14 @@ export function encryptSzc1Bytes(plaintext: Uint8Array, key: SzcryptKey, options
  *
  * @internal
  */
-export function encryptSzc1BytesWithNonce(plaintext: Uint8Array, key: SzcryptKey, options: Szc1Options, nonce: Uint8Array): Buffer {
+export function encryptSzc1BytesWithNonce(plaintext: Uint8Array, key: SzcryptKey, options: Szc1Options, nonce: Uint8Array): Uint8Array {
   assertBytes(plaintext, "encryptSzc1Bytes: plaintext");
   assertBytes(nonce, "szc1: the nonce");
-  return seal(plaintext, key, options.fieldName, nonce);
+  return plain(seal(plaintext, key, options, nonce));
 }
 
 // A given nonce (test vectors) is not counted against the key's budget: only random ones are.
-function seal(plaintext: Uint8Array, key: SzcryptKey, fieldName: string, given: Uint8Array | undefined): Buffer {
+function seal(plaintext: Uint8Array, key: SzcryptKey, options: Szc1Options, given: Uint8Array | undefined): Buffer {
   if (!isSzcryptKey(key)) {
     throw new TypeError("szc1: expected a SzcryptKey (see parseKeySpec)");
   }
@@ -134,22 +184,23 @@ function seal(plaintext: Uint8Array, key: SzcryptKey, fieldName: string, given: 
   if (key.id === undefined) {
     throw new SzcryptError("KEY_INVALID", "szc1 carries a key id: give the key one (parseKeySpec(spec, { id }) or a Keyring)");
   }
-  if (given !== undefined && given.length !== GCM_NONCE_BYTES) {
-    throw new RangeError(`szc1: the nonce must be ${GCM_NONCE_BYTES} bytes, got ${given.length}`);
+  if (given !== undefined && given.length !== SZC1_NONCE_BYTES) {
+    throw new RangeError(`szc1: the nonce must be ${SZC1_NONCE_BYTES} bytes, got ${given.length}`);
   }
+  const context = contextOf(options);
   if (given === undefined) {
     szc1NonceBudget.spend(key);
   }
-  const nonce = given ?? randomBytesPooled(GCM_NONCE_BYTES);
+  const nonce = given ?? randomBytesPooled(SZC1_NONCE_BYTES);
   const idLength = key.id.length;
-  const nonceAt = SZC1_MAGIC.length + 1 + idLength;
+  const nonceAt = SZC1_MAGIC_BYTES + 1 + idLength;
   // One allocation of its own for the whole token: Buffer.concat would put it in the shared pool.
-  const out = Buffer.allocUnsafeSlow(nonceAt + GCM_NONCE_BYTES + plaintext.length + GCM_TAG_BYTES);
-  out.set(SZC1_MAGIC, 0);
-  out[SZC1_MAGIC.length] = idLength;
-  out.write(key.id, SZC1_MAGIC.length + 1, "ascii");
+  const out = Buffer.allocUnsafeSlow(nonceAt + SZC1_NONCE_BYTES + plaintext.length + SZC1_TAG_BYTES);
+  writeSzc1Magic(out, 0);
+  out[SZC1_MAGIC_BYTES] = szc1HeaderByte(idLength, context !== undefined);
+  out.write(key.id, SZC1_MAGIC_BYTES + 1, "ascii");
   out.set(nonce, nonceAt);
-  gcmSealInto(material, nonce, associatedData(key.id, fieldName), plaintext, out, nonceAt + GCM_NONCE_BYTES);
+  gcmSealInto(material, nonce, szc1AssociatedData(key.id, options.fieldName, context), plaintext, out, nonceAt + SZC1_NONCE_BYTES);
   return out;
 }
 
@@ -157,18 +208,19 @@ function seal(plaintext: Uint8Array, key: SzcryptKey, fieldName: string, given: 
  * Decrypts the binary form; the plaintext is an allocation of its own.
  * Errors as {@link decryptSzc1}, and TypeError when `data` is not a Uint8Array.
  */
-export function decryptSzc1Bytes(data: Uint8Array, keys: Keyring | SzcryptKey, options: Szc1Options): Buffer {
+export function decryptSzc1Bytes(data: Uint8Array, keys: Keyring | SzcryptKey, options: Szc1Options): Uint8Array {
   assertBytes(data, "decryptSzc1Bytes: data");
-  if (!isSzc1Bytes(data)) {
+  const context = contextOf(options);
+  if (!hasSzc1Magic(data)) {
     throw new SzcryptError("MALFORMED", "a binary szc1 token starts with the bytes 'szc1'");
   }
-  return openBody(Buffer.from(data.buffer, data.byteOffset + SZC1_MAGIC.length, data.length - SZC1_MAGIC.length), keys, options.fieldName);
+  return plain(openBody(data.subarray(SZC1_MAGIC_BYTES), keys, options, context));
 }
 
 /** Whether bytes start with the szc1 magic. A legacy IV does so once in 2^32. */
 export function isSzc1Bytes(data: Uint8Array): boolean {
   assertBytes(data, "isSzc1Bytes: data");
-  return data.length >= SZC1_MAGIC.length && data[0] === 0x73 && data[1] === 0x7a && data[2] === 0x63 && data[3] === 0x31;
+  return hasSzc1Magic(data);
 }
 
 /**
@@ -178,43 +230,81 @@ export function isSzc1Bytes(data: Uint8Array): boolean {
  */
 export function parseSzc1Body(body: Uint8Array): Szc1Parts | undefined {
   assertBytes(body, "parseSzc1Body: body");
-  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  if (buf.length < MIN_BODY) {
+  const shape = readSzc1Body(body);
+  if (shape === undefined) {
     return undefined;
   }
-  const idLength = buf[0] ?? 0;
-  if (buf.length < MIN_BODY - 1 + idLength || !isKeyIdBytes(buf, 1, 1 + idLength)) {
-    return undefined;
-  }
-  const keyId = buf.subarray(1, 1 + idLength).toString("latin1");
-  const nonceStart = 1 + idLength;
-  return { keyId, nonce: buf.subarray(nonceStart, nonceStart + GCM_NONCE_BYTES), sealed: buf.subarray(nonceStart + GCM_NONCE_BYTES) };
+  return {
+    keyId: shape.keyId,
+    contextBound: shape.bound,
+    nonce: body.slice(shape.nonceAt, shape.sealedAt),
+    sealed: body.slice(shape.sealedAt),
+  };
 }
 
-function openBody(body: Buffer, keys: Keyring | SzcryptKey, fieldName: string): Buffer {
-  const parts = parseSzc1Body(body);
-  if (parts === undefined) {
+/**
+ * Whether `err` is the DECRYPT_FAILED of an unbound szc1 value refused where a
+ * context is required (for telemetry's `context_unbound`). Read by code, so
+ * that it holds whichever copy of core made the error.
+ */
+export function isContextUnboundRefusal(err: unknown): boolean {
+  return isSzcryptError(err, "DECRYPT_FAILED") && isSzcryptError(err.cause) && err.cause.rawMessage === CONTEXT_UNBOUND_MESSAGE;
+}
+
+function openBody(body: Uint8Array, keys: Keyring | SzcryptKey, options: Szc1Options, context: Buffer | undefined): Buffer {
+  const shape = readSzc1Body(body);
+  if (shape === undefined) {
     throw new SzcryptError(
       "MALFORMED",
-      `an szc1 token is the magic, a key id of 1 to 64 characters of A-Z a-z 0-9 . _ -, a 12-byte nonce and a 16-byte tag (at least ${MIN_BODY + 4} bytes)`,
+      `an szc1 token is the magic, a key id of 1 to 64 characters of A-Z a-z 0-9 . _ -, a 12-byte nonce and a 16-byte tag (at least ${SZC1_MAGIC_BYTES + 30} bytes)`,
     );
   }
   if (!(keys instanceof Keyring) && !isSzcryptKey(keys)) {
     throw new TypeError("szc1: decryption takes a Keyring or a SzcryptKey (see parseKeySpec)");
   }
+  if (shape.bound && context === undefined) {
+    // The flag is in the clear and nothing is decrypted: saying so tells the sender nothing new.
+    throw new SzcryptError(
+      "CONTEXT_REQUIRED",
+      `a context-bound szc1 value arrived but this service has no \`context\` configured for field ${JSON.stringify(options.fieldName)}; configure the same context function as the sender`,
+    );
+  }
+  if (!shape.bound && context !== undefined && options.acceptUnbound !== true) {
+    throw new SzcryptError("DECRYPT_FAILED", DECRYPT_FAILED_MESSAGE, {
+      cause: new SzcryptError("DECRYPT_FAILED", CONTEXT_UNBOUND_MESSAGE),
+    });
+  }
   const ring = keys instanceof Keyring ? keys : Keyring.of(keys);
-  const key = ring.get(parts.keyId);
+  const key = ring.get(shape.keyId);
   if (key === undefined || (key.size !== 16 && key.size !== 32)) {
     // An unknown key id looks like any other failure: which ids exist is not the caller's to learn.
     throw decryptFailed();
   }
-  const plain = gcmOpen(keyMaterial(key), parts.nonce, associatedData(parts.keyId, fieldName), parts.sealed);
-  if (plain === undefined) {
+  const aad = szc1AssociatedData(shape.keyId, options.fieldName, shape.bound ? context : undefined);
+  const opened = gcmOpen(keyMaterial(key), body.subarray(shape.nonceAt, shape.sealedAt), aad, body.subarray(shape.sealedAt));
+  if (opened === undefined) {
     throw decryptFailed();
   }
-  return plain;
+  return opened;
 }
 
-function associatedData(keyId: string, fieldName: string): Buffer {
-  return Buffer.from(`szc1\0${keyId}\0${fieldName}`, "utf8");
+function contextOf(options: Szc1Options): Buffer | undefined {
+  if (options.context === undefined) {
+    return undefined;
+  }
+  const encoded = encodeSzc1Context(options.context);
+  if (options.fieldName.includes("\0")) {
+    // A zero byte ends F in the bound associated data: one in F would make it ambiguous.
+    throw new SzcryptError("CONFIG_INVALID", "a context-bound szc1 value needs a field name without a zero byte");
+  }
+  return encoded;
+}
+
+// A plain Uint8Array over the same (own) memory: public functions hand out no Buffer.
+function plain(buf: Buffer): Uint8Array {
+  const owned = ownsItsMemory(buf) ? buf : ownCopy(buf);
+  if (owned !== buf) {
+    buf.fill(0);
+  }
+  return new Uint8Array(owned.buffer, owned.byteOffset, owned.byteLength);
 }

@@ -26,6 +26,8 @@ describe("describeToken", () => {
       form: "text",
       bytes: 4 + 1 + 3 + 12 + 4 + 16,
       keyId: "k-1",
+      contextBound: false,
+      headerBytes: 4 + 1 + 3,
       nonceBytes: 12,
       ciphertextBytes: 4,
       tagBytes: 16,

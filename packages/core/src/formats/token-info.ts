@@ -1,10 +1,17 @@
-import { decodeBase64Strict, decodeBase64UrlStrict } from "../encoding/base64.js";
 import { assertBytes } from "../encoding/bytes.js";
 import { SzcryptError } from "../errors/szcrypt-error.js";
-import { GCM_NONCE_BYTES, GCM_TAG_BYTES } from "./aes-gcm.js";
-import { isSzc1Bytes, parseSzc1Body, SZC1_MAGIC, SZC1_TEXT_PREFIX } from "./szc1.js";
-
-const BLOCK = 16;
+import {
+  decodeLegacyText,
+  decodeSzc1Text,
+  hasSzc1Magic,
+  isLegacyTokenLength,
+  LEGACY_BLOCK_BYTES,
+  readSzc1Body,
+  SZC1_MAGIC_BYTES,
+  SZC1_NONCE_BYTES,
+  SZC1_TAG_BYTES,
+  SZC1_TEXT_PREFIX,
+} from "./token-shape.js";
 
 /** What a token is, read without any key. Every string in it is validated: safe to print. */
 export interface TokenInfo {
@@ -15,6 +22,10 @@ export interface TokenInfo {
   readonly bytes: number;
   /** szc1 only: the key id, checked against the SPEC's grammar. */
   readonly keyId?: string;
+  /** szc1 only: whether the token is bound to a context (record, tenant), which decryption must then give. */
+  readonly contextBound?: boolean;
+  /** szc1 only: the bytes before the nonce (magic 4, header byte 1, key id). */
+  readonly headerBytes?: number;
   readonly ivBytes?: number;
   readonly nonceBytes?: number;
   readonly ciphertextBytes: number;
@@ -38,26 +49,26 @@ export interface TokenInfo {
 export function describeToken(token: string | Uint8Array): TokenInfo {
   if (typeof token === "string") {
     if (token.startsWith(SZC1_TEXT_PREFIX)) {
-      const body = decodeBase64UrlStrict(token.slice(SZC1_TEXT_PREFIX.length));
+      const body = decodeSzc1Text(token);
       if (body === undefined) {
         throw new SzcryptError("MALFORMED", "'szc1:' must be followed by canonical unpadded base64url");
       }
       return szc1Info(body, "text") ?? malformedSzc1();
     }
-    const raw = decodeBase64Strict(token);
+    const raw = decodeLegacyText(token);
     if (raw === undefined) {
       throw new SzcryptError("MALFORMED", "neither 'szc1:' text nor strict standard base64");
     }
     return legacyInfo(raw.length, "text");
   }
   assertBytes(token, "describeToken: token");
-  if (isSzc1Bytes(token)) {
-    const info = szc1Info(token.subarray(SZC1_MAGIC.length), "bytes");
+  if (hasSzc1Magic(token)) {
+    const info = szc1Info(token.subarray(SZC1_MAGIC_BYTES), "bytes");
     // A legacy IV starts with "szc1" once in 2^32: read it as legacy-cbc when it is not szc1.
     if (info !== undefined) {
       return info;
     }
-    if (!isLegacyLength(token.length)) {
+    if (!isLegacyTokenLength(token.length)) {
       malformedSzc1();
     }
   }
@@ -65,39 +76,40 @@ export function describeToken(token: string | Uint8Array): TokenInfo {
 }
 
 function szc1Info(body: Uint8Array, form: "text" | "bytes"): TokenInfo | undefined {
-  const parts = parseSzc1Body(body);
-  if (parts === undefined) {
+  const shape = readSzc1Body(body);
+  if (shape === undefined) {
     return undefined;
   }
-  const ciphertextBytes = parts.sealed.length - GCM_TAG_BYTES;
+  const ciphertextBytes = body.length - shape.sealedAt - SZC1_TAG_BYTES;
   return {
     format: "szc1",
     form,
-    bytes: body.length + SZC1_MAGIC.length,
-    keyId: parts.keyId,
-    nonceBytes: GCM_NONCE_BYTES,
+    bytes: body.length + SZC1_MAGIC_BYTES,
+    keyId: shape.keyId,
+    contextBound: shape.bound,
+    headerBytes: SZC1_MAGIC_BYTES + shape.nonceAt,
+    nonceBytes: SZC1_NONCE_BYTES,
     ciphertextBytes,
-    tagBytes: GCM_TAG_BYTES,
+    tagBytes: SZC1_TAG_BYTES,
     plaintextBytes: ciphertextBytes,
   };
 }
 
-function isLegacyLength(length: number): boolean {
-  return length >= 2 * BLOCK && length % BLOCK === 0;
-}
-
 function legacyInfo(length: number, form: "text" | "bytes"): TokenInfo {
-  if (!isLegacyLength(length)) {
-    throw new SzcryptError("MALFORMED", `legacy-cbc is a 16-byte IV plus whole 16-byte blocks; this is ${length} bytes`);
+  if (!isLegacyTokenLength(length)) {
+    throw new SzcryptError(
+      "MALFORMED",
+      `legacy-cbc is a ${LEGACY_BLOCK_BYTES}-byte IV plus whole ${LEGACY_BLOCK_BYTES}-byte blocks; this is ${length} bytes`,
+    );
   }
-  const ciphertextBytes = length - BLOCK;
+  const ciphertextBytes = length - LEGACY_BLOCK_BYTES;
   return {
     format: "legacy-cbc",
     form,
     bytes: length,
-    ivBytes: BLOCK,
+    ivBytes: LEGACY_BLOCK_BYTES,
     ciphertextBytes,
-    plaintextBytes: [ciphertextBytes - BLOCK, ciphertextBytes - 1],
+    plaintextBytes: [ciphertextBytes - LEGACY_BLOCK_BYTES, ciphertextBytes - 1],
   };
 }
 

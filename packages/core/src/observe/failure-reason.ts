@@ -1,4 +1,5 @@
 import { isSzcryptError } from "../errors/szcrypt-error.js";
+import { isContextUnboundRefusal } from "../formats/szc1.js";
 
 /**
  * The `szcrypt.reason` of a `szcrypt.failures` count: a closed set, so that a
@@ -13,8 +14,16 @@ import { isSzcryptError } from "../errors/szcrypt-error.js";
  * - `format_not_accepted`: a value in a format the policy does not accept
  *   (legacy-cbc arriving at an szc1-only service, or the other way round).
  * - `defence`: a value the padding-oracle defence refused.
+ * - `context_unbound`: an unbound szc1 value where the receiver requires a context.
  */
-export type FailureReason = "decrypt_failed" | "encrypt_failed" | "schema" | "key_unavailable" | "format_not_accepted" | "defence";
+export type FailureReason =
+  | "decrypt_failed"
+  | "encrypt_failed"
+  | "schema"
+  | "key_unavailable"
+  | "format_not_accepted"
+  | "defence"
+  | "context_unbound";
 
 export const failureReasons: readonly FailureReason[] = [
   "decrypt_failed",
@@ -23,6 +32,7 @@ export const failureReasons: readonly FailureReason[] = [
   "key_unavailable",
   "format_not_accepted",
   "defence",
+  "context_unbound",
 ];
 
 /**
@@ -45,6 +55,7 @@ export function failureReason(operation: "encrypt" | "decrypt", err: unknown): F
   if (isDefenceRefusal(err)) {
     return "defence";
   }
+  if (isContextUnboundRefusal(err)) return "context_unbound";
   if (isSzcryptError(err)) {
     switch (err.code) {
       case "SCHEMA_INVALID":

@@ -1,5 +1,6 @@
 import type { FieldCrypto, FormatName } from "../fields/field-crypto.js";
 import { isSzc1Bytes, SZC1_TEXT_PREFIX } from "../formats/szc1.js";
+import { szc1KeyIdOf } from "../formats/token-shape.js";
 import type { SzcryptKey } from "../keys/key.js";
 import { DEFAULT_KEY_ID, type Keyring } from "../keys/keyring.js";
 import type { PlanNode } from "../plans/field-plan.js";
@@ -123,9 +124,7 @@ function legacyLength(bytes: number, aligned: boolean): boolean {
   return aligned && bytes >= 32 && bytes % 16 === 0;
 }
 
-// The id's length byte and the id open an szc1 body (conformance/SPEC.md, as
-// parseSzc1Body reads it); the rest is not needed to name the key.
+// The header byte and the id open an szc1 body (token-shape.ts); the rest is not needed to name the key.
 function keyIdIn(body: Buffer): string | undefined {
-  const length = body[0] ?? 0;
-  return length === 0 || body.length < 1 + length ? undefined : body.subarray(1, 1 + length).toString("latin1");
+  return szc1KeyIdOf(body);
 }

@@ -44,6 +44,8 @@ export function decryptFailure(err: unknown, where: MessageDirection): Transport
   if (error.code === "UNSUPPORTED_MESSAGE") {
     return unsupportedFailure(error, where);
   }
+  if (error.code === "CONTEXT_REQUIRED")
+    return { kind: where === "request" ? "failed_precondition" : "internal", message: `szcrypt: ${error.message}`, error };
   if (error.code !== "DECRYPT_FAILED") {
     return configFailure(error);
   }
