@@ -19,10 +19,13 @@ import { type GhashKey, ghashKey, ghashLengths, ghashUpdate } from "./ghash.js";
 
 /**
  * The longest plaintext (bytes) sealed or opened by the batch path; longer
- * ones use OpenSSL's GCM. Set where the JavaScript GHASH stops paying for the
- * cipher object it saves (packages/bench/src/gcm-batch.ts measures both).
+ * ones use OpenSSL's GCM. Below where the JavaScript GHASH (~200 ns a block)
+ * stops paying for the cipher object it saves: `node packages/bench/dist/gcm-batch.js --sweep`
+ * found the batch 1.9-2.6× faster than OpenSSL's GCM at 64 bytes, and even
+ * with it at 128 bytes on Node 22 (1.3× on Node 20; Node 24's cipher objects
+ * cost ~4× more, so it pays up to ~900 bytes there).
  */
-export const GCM_BATCH_MAX_PLAINTEXT = 1024;
+export const GCM_BATCH_MAX_PLAINTEXT = 96;
 
 const BLOCK = 16;
 const ghashKeys = new WeakMap<SzcryptKey, GhashKey>();
