@@ -153,6 +153,33 @@ function blocksOf(bytes: number): number {
 }
 
 /**
+ * For each value with a length in `batched` (-1: not batched), E(K, J0) and
+ * then its keystream, back to back, from one ECB call; undefined when no
+ * value is batched.
+ */
+function keystreams(key: SzcryptKey, inputs: readonly { readonly nonce: Uint8Array }[], batched: Int32Array): Buffer | undefined {
+  let total = 0;
+  for (let i = 0; i < batched.length; i++) {
+    const length = batched[i] as number;
+    total += length < 0 ? 0 : 1 + blocksOf(length);
+  }
+  if (total === 0) {
+    return undefined;
+  }
+  const ctr = counterBlocks(total);
+  let at = 0;
+  for (let i = 0; i < batched.length; i++) {
+    const length = batched[i] as number;
+    if (length >= 0) {
+      const blocks = blocksOf(length);
+      writeCounters(ctr, at, (inputs[i] as { readonly nonce: Uint8Array }).nonce, blocks);
+      at += 1 + blocks;
+    }
+  }
+  return ecbFor(key).encrypt(ctr.subarray(0, total * BLOCK));
+}
+
+/**
  * Seals each value with AES-GCM under `key` (16, 24 or 32 bytes): for each,
  * `ciphertext ‖ tag` exactly as OpenSSL's AES-GCM makes it, written into its
  * `out` at `offset` when given (and that `out` returned), else in a new
@@ -166,7 +193,7 @@ function blocksOf(bytes: number): number {
 export function gcmSealBatch(key: SzcryptKey, inputs: readonly GcmSealInput[], maxBatched = GCM_BATCH_MAX_PLAINTEXT): Uint8Array[] {
   const n = inputs.length;
   const results: Uint8Array[] = new Array(n);
-  let total = 0;
+  const batched = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const input = inputs[i] as GcmSealInput;
     checkNonce(input.nonce);
@@ -177,25 +204,9 @@ export function gcmSealBatch(key: SzcryptKey, inputs: readonly GcmSealInput[], m
       throw new RangeError("gcm batch: an output buffer is too short for ciphertext and tag");
     }
     results[i] = out;
-    if (length <= maxBatched) {
-      total += 1 + blocksOf(length);
-    }
+    batched[i] = length <= maxBatched ? length : -1;
   }
-  let stream: Buffer | undefined;
-  if (total > 0) {
-    const ctr = counterBlocks(total);
-    let at = 0;
-    for (let i = 0; i < n; i++) {
-      const input = inputs[i] as GcmSealInput;
-      const length = input.plaintext.length;
-      if (length <= maxBatched) {
-        const blocks = blocksOf(length);
-        writeCounters(ctr, at, input.nonce, blocks);
-        at += 1 + blocks;
-      }
-    }
-    stream = ecbFor(key).encrypt(ctr.subarray(0, total * BLOCK));
-  }
+  const stream = keystreams(key, inputs, batched);
   const k = stream === undefined ? undefined : ghashKeyFor(key);
   const y = new Int32Array(4);
   let at = 0;
@@ -205,7 +216,7 @@ export function gcmSealBatch(key: SzcryptKey, inputs: readonly GcmSealInput[], m
     const length = plaintext.length;
     const out = results[i] as Uint8Array;
     const offset = input.offset ?? 0;
-    if (length > maxBatched || stream === undefined || k === undefined) {
+    if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
       const target = Buffer.isBuffer(out) ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
       gcmSealInto(keyMaterial(key), input.nonce, aadBytes(input.aad), plaintext, target, offset);
       continue;
@@ -256,30 +267,14 @@ export function gcmOpenBatch(
 ): (Buffer | undefined)[] {
   const n = inputs.length;
   const results: (Buffer | undefined)[] = new Array(n);
-  let total = 0;
+  const batched = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const input = inputs[i] as GcmOpenInput;
     checkNonce(input.nonce);
     const length = input.sealed.length - GCM_TAG_BYTES;
-    if (length >= 0 && length <= maxBatched) {
-      total += 1 + blocksOf(length);
-    }
+    batched[i] = length >= 0 && length <= maxBatched ? length : -1;
   }
-  let stream: Buffer | undefined;
-  if (total > 0) {
-    const ctr = counterBlocks(total);
-    let at = 0;
-    for (let i = 0; i < n; i++) {
-      const input = inputs[i] as GcmOpenInput;
-      const length = input.sealed.length - GCM_TAG_BYTES;
-      if (length >= 0 && length <= maxBatched) {
-        const blocks = blocksOf(length);
-        writeCounters(ctr, at, input.nonce, blocks);
-        at += 1 + blocks;
-      }
-    }
-    stream = ecbFor(key).encrypt(ctr.subarray(0, total * BLOCK));
-  }
+  const stream = keystreams(key, inputs, batched);
   const k = stream === undefined ? undefined : ghashKeyFor(key);
   const y = new Int32Array(4);
   let at = 0;
@@ -291,7 +286,7 @@ export function gcmOpenBatch(
       results[i] = undefined;
       continue;
     }
-    if (length > maxBatched || stream === undefined || k === undefined) {
+    if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
       results[i] = gcmOpen(keyMaterial(key), input.nonce, aadBytes(input.aad), sealed);
       continue;
     }
