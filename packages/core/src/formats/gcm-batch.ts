@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 import { keyMaterial, type SzcryptKey } from "../keys/key.js";
 import { ecbFor } from "./aes-ecb.js";
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSealInto } from "./aes-gcm.js";
-import { type GhashKey, ghashKey, ghashLengths, ghashUpdate } from "./ghash.js";
+import { type GhashKey, ghashKey, ghashLengths, ghashUpdate, ghashWarmUp } from "./ghash.js";
 
 // AES-GCM (96-bit nonces, 128-bit tags) for many short values under one key,
 // byte for byte what OpenSSL's GCM makes, with one native call for all of
@@ -29,11 +29,17 @@ export const GCM_BATCH_MAX_PLAINTEXT = 96;
 
 const BLOCK = 16;
 const ghashKeys = new WeakMap<SzcryptKey, GhashKey>();
+let warm = false;
 
 /** The key's GHASH key H = E(K, 0^128), made on first use (one ECB call). */
 function ghashKeyFor(key: SzcryptKey): GhashKey {
   let k = ghashKeys.get(key);
   if (k === undefined) {
+    if (!warm) {
+      // Once per process, before any H is used: see ghashWarmUp.
+      ghashWarmUp();
+      warm = true;
+    }
     const h = ecbFor(key).encrypt(new Uint8Array(BLOCK));
     k = ghashKey(h, 0);
     h.fill(0);
