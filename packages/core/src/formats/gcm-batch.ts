@@ -215,31 +215,35 @@ export function gcmSealBatch(key: SzcryptKey, inputs: readonly GcmSealInput[], m
   const stream = keystreams(key, inputs, batched);
   const k = stream === undefined ? undefined : ghashKeyFor(key);
   const y = new Int32Array(4);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    const input = inputs[i] as GcmSealInput;
-    const plaintext = input.plaintext;
-    const length = plaintext.length;
-    const out = results[i] as Uint8Array;
-    const offset = input.offset ?? 0;
-    if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
-      const target = Buffer.isBuffer(out) ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-      gcmSealInto(keyMaterial(key), input.nonce, aadBytes(input.aad), plaintext, target, offset);
-      continue;
+  try {
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const input = inputs[i] as GcmSealInput;
+      const plaintext = input.plaintext;
+      const length = plaintext.length;
+      const out = results[i] as Uint8Array;
+      const offset = input.offset ?? 0;
+      if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
+        const target = Buffer.isBuffer(out) ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+        gcmSealInto(keyMaterial(key), input.nonce, aadBytes(input.aad), plaintext, target, offset);
+        continue;
+      }
+      const mask = at * BLOCK;
+      const ks = mask + BLOCK;
+      for (let j = 0; j < length; j++) {
+        out[offset + j] = (plaintext[j] as number) ^ (stream[ks + j] as number);
+      }
+      const aadLength = startState(k, key, input.aad, y);
+      ghashUpdate(k, y, out, offset, offset + length);
+      ghashLengths(k, y, aadLength, length);
+      writeTag(out, offset + length, y, stream, mask);
+      at += 1 + blocksOf(length);
     }
-    const mask = at * BLOCK;
-    const ks = mask + BLOCK;
-    for (let j = 0; j < length; j++) {
-      out[offset + j] = (plaintext[j] as number) ^ (stream[ks + j] as number);
-    }
-    const aadLength = startState(k, key, input.aad, y);
-    ghashUpdate(k, y, out, offset, offset + length);
-    ghashLengths(k, y, aadLength, length);
-    writeTag(out, offset + length, y, stream, mask);
-    at += 1 + blocksOf(length);
+  } finally {
+    // The keystream of a value is as secret as its plaintext.
+    stream?.fill(0);
+    y.fill(0);
   }
-  stream?.fill(0);
-  y.fill(0);
   return results;
 }
 
@@ -283,37 +287,40 @@ export function gcmOpenBatch(
   const stream = keystreams(key, inputs, batched);
   const k = stream === undefined ? undefined : ghashKeyFor(key);
   const y = new Int32Array(4);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    const input = inputs[i] as GcmOpenInput;
-    const sealed = input.sealed;
-    const length = sealed.length - GCM_TAG_BYTES;
-    if (length < 0) {
-      results[i] = undefined;
-      continue;
+  try {
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const input = inputs[i] as GcmOpenInput;
+      const sealed = input.sealed;
+      const length = sealed.length - GCM_TAG_BYTES;
+      if (length < 0) {
+        results[i] = undefined;
+        continue;
+      }
+      if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
+        results[i] = gcmOpen(keyMaterial(key), input.nonce, aadBytes(input.aad), sealed);
+        continue;
+      }
+      const mask = at * BLOCK;
+      const ks = mask + BLOCK;
+      at += 1 + blocksOf(length);
+      const aadLength = startState(k, key, input.aad, y);
+      ghashUpdate(k, y, sealed, 0, length);
+      ghashLengths(k, y, aadLength, length);
+      if (!tagMatches(sealed, length, y, stream, mask)) {
+        results[i] = undefined;
+        continue;
+      }
+      const plain = Buffer.allocUnsafeSlow(length);
+      for (let j = 0; j < length; j++) {
+        plain[j] = (sealed[j] as number) ^ (stream[ks + j] as number);
+      }
+      results[i] = plain;
     }
-    if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
-      results[i] = gcmOpen(keyMaterial(key), input.nonce, aadBytes(input.aad), sealed);
-      continue;
-    }
-    const mask = at * BLOCK;
-    const ks = mask + BLOCK;
-    at += 1 + blocksOf(length);
-    const aadLength = startState(k, key, input.aad, y);
-    ghashUpdate(k, y, sealed, 0, length);
-    ghashLengths(k, y, aadLength, length);
-    if (!tagMatches(sealed, length, y, stream, mask)) {
-      results[i] = undefined;
-      continue;
-    }
-    const plain = Buffer.allocUnsafeSlow(length);
-    for (let j = 0; j < length; j++) {
-      plain[j] = (sealed[j] as number) ^ (stream[ks + j] as number);
-    }
-    results[i] = plain;
+  } finally {
+    stream?.fill(0);
+    y.fill(0);
   }
-  stream?.fill(0);
-  y.fill(0);
   return results;
 }
 
