@@ -168,6 +168,8 @@ const lengthArb = fc.oneof(
 const valueArb = fc.record({
   nonce: fc.uint8Array({ minLength: 12, maxLength: 12 }),
   aad: fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ maxLength: 80 })),
+  // A per-call context after the prepared prefix (szc1's context binding).
+  suffix: fc.oneof(fc.constant(undefined), fc.uint8Array({ maxLength: 40 })),
   plaintext: lengthArb.chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
   prepared: fc.boolean(),
 });
@@ -177,25 +179,64 @@ describe("batched AES-GCM against node:crypto's AES-GCM", () => {
     fc.assert(
       fc.property(keyArb, fc.array(valueArb, { maxLength: 12 }), (raw, values) => {
         const key = SzcryptKey.fromBytes(raw);
-        const aad = (v: (typeof values)[number]): Uint8Array | GcmAad => (v.prepared ? GcmAad.of(key, v.aad) : v.aad);
+        type Value = (typeof values)[number];
+        const aad = (v: Value) => ({
+          aad: v.prepared ? GcmAad.of(key, v.aad) : v.aad,
+          ...(v.suffix === undefined ? {} : { aadSuffix: v.suffix }),
+        });
+        const whole = (v: Value) => Buffer.concat([v.aad, v.suffix ?? new Uint8Array(0)]);
         const sealed = gcmSealBatch(
           key,
-          values.map((v) => ({ nonce: v.nonce, aad: aad(v), plaintext: v.plaintext })),
+          values.map((v) => ({ nonce: v.nonce, ...aad(v), plaintext: v.plaintext })),
         );
-        const expected = values.map((v) => nodeSeal(raw, v.nonce, v.aad, v.plaintext));
+        const expected = values.map((v) => nodeSeal(raw, v.nonce, whole(v), v.plaintext));
         sealed.forEach((s, i) => {
           assert.deepEqual(Buffer.from(s), expected[i]);
         });
         const opened = gcmOpenBatch(
           key,
-          values.map((v, i) => ({ nonce: v.nonce, aad: aad(v), sealed: expected[i] as Buffer })),
+          values.map((v, i) => ({ nonce: v.nonce, ...aad(v), sealed: expected[i] as Buffer })),
         );
         opened.forEach((p, i) => {
-          assert.deepEqual(p, Buffer.from((values[i] as (typeof values)[number]).plaintext));
+          assert.deepEqual(p, Buffer.from((values[i] as Value).plaintext));
         });
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("continues a prepared prefix with a suffix across every block alignment", () => {
+    const raw = randomBytes(32);
+    const key = SzcryptKey.fromBytes(raw);
+    const plaintext = randomBytes(20);
+    for (let p = 0; p <= 33; p++) {
+      const prefix = randomBytes(p);
+      const prepared = GcmAad.of(key, prefix);
+      const inputs = [];
+      const expected: Buffer[] = [];
+      for (let q = 0; q <= 20; q++) {
+        const suffix = randomBytes(q);
+        const nonce = randomBytes(12);
+        inputs.push({ nonce, aad: prepared, aadSuffix: suffix, plaintext });
+        expected.push(nodeSeal(raw, nonce, Buffer.concat([prefix, suffix]), plaintext));
+      }
+      const sealed = gcmSealBatch(key, inputs);
+      sealed.forEach((s, q) => {
+        assert.deepEqual(Buffer.from(s), expected[q], `prefix ${p}, suffix ${q}`);
+      });
+      const opened = gcmOpenBatch(
+        key,
+        inputs.map((input, q) => ({ nonce: input.nonce, aad: prepared, aadSuffix: input.aadSuffix, sealed: expected[q] as Buffer })),
+      );
+      assert.deepEqual(opened, new Array(21).fill(plaintext));
+      const one = inputs[1] as (typeof inputs)[number];
+      const [other] = gcmOpenBatch(key, [
+        { nonce: one.nonce, aad: prepared, aadSuffix: one.aadSuffix.map((b) => b ^ 1), sealed: expected[1] as Buffer },
+      ]);
+      assert.equal(other, undefined, "another suffix");
+      const [none] = gcmOpenBatch(key, [{ nonce: one.nonce, aad: prepared, sealed: expected[1] as Buffer }]);
+      assert.equal(none, undefined, "the suffix left out");
+    }
   });
 
   it("writes into the caller's buffer at an offset, and returns that buffer", () => {

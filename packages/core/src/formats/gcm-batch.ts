@@ -29,6 +29,8 @@ export const GCM_BATCH_MAX_PLAINTEXT = 96;
 
 const BLOCK = 16;
 const ghashKeys = new WeakMap<SzcryptKey, GhashKey>();
+// A prepared AAD's last partial block joined to a value's suffix (public bytes).
+let joined = new Uint8Array(256);
 let warm = false;
 
 /** The key's GHASH key H = E(K, 0^128), made on first use (one ECB call). */
@@ -51,36 +53,59 @@ function ghashKeyFor(key: SzcryptKey): GhashKey {
 /**
  * Associated data absorbed into GHASH once, for a key: szc1's associated data
  * is fixed per (key id, field), so a caller that seals or opens many values of
- * one field keeps one of these and saves absorbing it per value. It holds
- * Y = GHASH_H(AAD), from which H can be computed: it never shows its state.
+ * one field keeps one of these and saves absorbing it per value. With a
+ * context bound per call (SPEC "Context binding") it is the fixed prefix, and
+ * each value gives the rest as `aadSuffix`. It holds GHASH_H states, from
+ * which H can be computed: it never shows them.
  */
 export class GcmAad {
   readonly #key: SzcryptKey;
-  readonly #state: Int32Array;
-  /** The associated data itself (public), for the OpenSSL fallback. */
+  /** Y after the whole AAD, padded: when no suffix follows. */
+  readonly #whole: Int32Array;
+  /** Y after the AAD's whole blocks only: a suffix continues from its last partial block. */
+  readonly #aligned: Int32Array;
+  /** The associated data itself (public), for the suffix and the OpenSSL fallback. */
   readonly bytes: Uint8Array;
 
-  private constructor(key: SzcryptKey, state: Int32Array, bytes: Uint8Array) {
+  private constructor(key: SzcryptKey, whole: Int32Array, aligned: Int32Array, bytes: Uint8Array) {
     this.#key = key;
-    this.#state = state;
+    this.#whole = whole;
+    this.#aligned = aligned;
     this.bytes = bytes;
   }
 
   /** Absorbs `aad` (copied) under `key`. */
   static of(key: SzcryptKey, aad: Uint8Array): GcmAad {
     const bytes = Uint8Array.from(aad);
-    const state = new Int32Array(4);
-    ghashUpdate(ghashKeyFor(key), state, bytes, 0, bytes.length);
-    return new GcmAad(key, state, bytes);
+    const k = ghashKeyFor(key);
+    const aligned = new Int32Array(4);
+    ghashUpdate(k, aligned, bytes, 0, bytes.length & ~15);
+    const whole = Int32Array.from(aligned);
+    ghashUpdate(k, whole, bytes, bytes.length & ~15, bytes.length);
+    return new GcmAad(key, whole, aligned, bytes);
   }
 
-  /** @internal The absorbed state, for the batch only. */
-  static stateFor(aad: GcmAad, key: SzcryptKey): Int32Array {
+  /** @internal Y after this AAD (followed by `suffix`) into `y`; returns the AAD's whole length. */
+  static absorb(aad: GcmAad, key: SzcryptKey, k: GhashKey, y: Int32Array, suffix: Uint8Array | undefined): number {
     if (aad.#key !== key) {
       // A state absorbed under another key would give a wrong tag, silently.
       throw new RangeError("szcrypt internal error: GcmAad used with another key than it was made for");
     }
-    return aad.#state;
+    if (suffix === undefined || suffix.length === 0) {
+      y.set(aad.#whole);
+      return aad.bytes.length;
+    }
+    y.set(aad.#aligned);
+    // The prefix's last partial block and the suffix are one run of GHASH input: join them (public bytes).
+    const start = aad.bytes.length & ~15;
+    const rest = aad.bytes.length - start + suffix.length;
+    if (joined.length < rest) {
+      joined = new Uint8Array(Math.max(rest, 2 * joined.length));
+    }
+    joined.set(aad.bytes.subarray(start), 0);
+    joined.set(suffix, aad.bytes.length - start);
+    ghashUpdate(k, y, joined, 0, rest);
+    return aad.bytes.length + suffix.length;
   }
 
   toString(): string {
@@ -101,6 +126,8 @@ export interface GcmSealInput {
   /** 12 bytes, never reused under the key. */
   readonly nonce: Uint8Array;
   readonly aad: Uint8Array | GcmAad;
+  /** Bytes that follow `aad` in this value's AAD (a per-call context after a prepared prefix). */
+  readonly aadSuffix?: Uint8Array;
   readonly plaintext: Uint8Array;
   /** Where to write `ciphertext ‖ tag` (plaintext.length + 16 bytes); a new allocation of its own when absent. */
   readonly out?: Uint8Array;
@@ -111,6 +138,8 @@ export interface GcmSealInput {
 export interface GcmOpenInput {
   readonly nonce: Uint8Array;
   readonly aad: Uint8Array | GcmAad;
+  /** As for {@link GcmSealInput.aadSuffix}. */
+  readonly aadSuffix?: Uint8Array;
   readonly sealed: Uint8Array;
 }
 
@@ -139,19 +168,22 @@ function checkNonce(nonce: Uint8Array): void {
   }
 }
 
-function aadBytes(aad: Uint8Array | GcmAad): Uint8Array {
-  return aad instanceof GcmAad ? aad.bytes : aad;
+/** The whole AAD, for OpenSSL's GCM. */
+function aadBytes(aad: Uint8Array | GcmAad, suffix: Uint8Array | undefined): Uint8Array {
+  const prefix = aad instanceof GcmAad ? aad.bytes : aad;
+  return suffix === undefined || suffix.length === 0 ? prefix : Buffer.concat([prefix, suffix]);
 }
 
-/** Y after the associated data, in a fresh state. */
-function startState(k: GhashKey, key: SzcryptKey, aad: Uint8Array | GcmAad, y: Int32Array): number {
+/** Y after the associated data, in a fresh state; returns the AAD's length. */
+function startState(k: GhashKey, key: SzcryptKey, input: GcmSealInput | GcmOpenInput, y: Int32Array): number {
+  const aad = input.aad;
   if (aad instanceof GcmAad) {
-    y.set(GcmAad.stateFor(aad, key));
-    return aad.bytes.length;
+    return GcmAad.absorb(aad, key, k, y, input.aadSuffix);
   }
+  const whole = aadBytes(aad, input.aadSuffix);
   y.fill(0);
-  ghashUpdate(k, y, aad, 0, aad.length);
-  return aad.length;
+  ghashUpdate(k, y, whole, 0, whole.length);
+  return whole.length;
 }
 
 function blocksOf(bytes: number): number {
@@ -225,7 +257,7 @@ export function gcmSealBatch(key: SzcryptKey, inputs: readonly GcmSealInput[], m
       const offset = input.offset ?? 0;
       if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
         const target = Buffer.isBuffer(out) ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-        gcmSealInto(keyMaterial(key), input.nonce, aadBytes(input.aad), plaintext, target, offset);
+        gcmSealInto(keyMaterial(key), input.nonce, aadBytes(input.aad, input.aadSuffix), plaintext, target, offset);
         continue;
       }
       const mask = at * BLOCK;
@@ -233,7 +265,7 @@ export function gcmSealBatch(key: SzcryptKey, inputs: readonly GcmSealInput[], m
       for (let j = 0; j < length; j++) {
         out[offset + j] = (plaintext[j] as number) ^ (stream[ks + j] as number);
       }
-      const aadLength = startState(k, key, input.aad, y);
+      const aadLength = startState(k, key, input, y);
       ghashUpdate(k, y, out, offset, offset + length);
       ghashLengths(k, y, aadLength, length);
       writeTag(out, offset + length, y, stream, mask);
@@ -298,13 +330,13 @@ export function gcmOpenBatch(
         continue;
       }
       if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
-        results[i] = gcmOpen(keyMaterial(key), input.nonce, aadBytes(input.aad), sealed);
+        results[i] = gcmOpen(keyMaterial(key), input.nonce, aadBytes(input.aad, input.aadSuffix), sealed);
         continue;
       }
       const mask = at * BLOCK;
       const ks = mask + BLOCK;
       at += 1 + blocksOf(length);
-      const aadLength = startState(k, key, input.aad, y);
+      const aadLength = startState(k, key, input, y);
       ghashUpdate(k, y, sealed, 0, length);
       ghashLengths(k, y, aadLength, length);
       if (!tagMatches(sealed, length, y, stream, mask)) {
