@@ -9,8 +9,9 @@ import { runInNewContext } from "node:vm";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { credentials, Metadata, Server, ServerCredentials, status } from "@grpc/grpc-js";
 import { createFieldCrypto, isSzcryptError, parseKeySpec } from "@szcrypt/core";
-import { type Folder, FolderSchema, FolderService, samplePayment } from "@szcrypt/example";
+import { type Folder, FolderSchema, FolderService } from "@szcrypt/example";
 import { createClientInterceptor, createGrpcClient, createGrpcServiceDefinition, createServerInterceptor } from "@szcrypt/grpc-js";
+import { samplePayment } from "@szcrypt/testing";
 import { type PaymentClient, startServer, unary } from "./harness/grpc.js";
 
 setFlagsFromString("--expose-gc");
