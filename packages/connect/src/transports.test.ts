@@ -3,28 +3,24 @@
 // protocols against a connect-node server, and across to @szcrypt/grpc-js (a
 // Connect client against a grpc-js server, a grpc-js client against a
 // connect-node server).
-import { create } from "@bufbuild/protobuf";
 import { type Client, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { credentials, type ServiceError, type sendUnaryData } from "@grpc/grpc-js";
+import { credentials } from "@grpc/grpc-js";
 import { parseKeySpec } from "@szcrypt/core";
-import { grpcPaymentHandlers, type Payment, PaymentSchema, PaymentService } from "@szcrypt/example";
+import { PaymentService } from "@szcrypt/example";
 import { createClientInterceptor, createGrpcClient, createGrpcServiceDefinition, createServerInterceptor } from "@szcrypt/grpc-js";
 import {
-  bidi,
-  clientStream,
   connectPaymentHandlers,
-  type PaymentClient,
+  grpcScenarioCalls,
+  grpcStatus,
   type PaymentInit,
   type RunningServer,
   runTransportScenario,
   type ScenarioCalls,
   type ScenarioFormat,
-  serverStream,
   startConnectServer,
   startGrpcServer,
   type TransportUnderTest,
-  unary,
 } from "@szcrypt/testing";
 import { createConnectClientInterceptor, createConnectServerInterceptor } from "./interceptors.js";
 
@@ -62,21 +58,9 @@ function connectCalls(client: Client<typeof PaymentService>): ScenarioCalls {
   };
 }
 
-function grpcCalls(client: PaymentClient): ScenarioCalls {
-  return {
-    authorize: (r) => unary(client, r),
-    upload: (rs) => clientStream(client, rs),
-    watch: (r) => serverStream(client, r),
-    exchange: (rs) => bidi(client, rs),
-  };
-}
-
 function connectNodeServer(format: ScenarioFormat | undefined, answer?: PaymentInit): Promise<RunningServer> {
-  return startConnectServer(
-    format === undefined ? [] : [createConnectServerInterceptor({ key: KEY, format })],
-    answer === undefined
-      ? connectPaymentHandlers
-      : (seen) => ({ ...connectPaymentHandlers(seen), authorize: () => create(PaymentSchema, answer) }),
+  return startConnectServer(format === undefined ? [] : [createConnectServerInterceptor({ key: KEY, format })], (seen) =>
+    connectPaymentHandlers(seen, answer),
   );
 }
 
@@ -84,12 +68,7 @@ function grpcJsServer(format: ScenarioFormat | undefined, answer?: PaymentInit):
   return startGrpcServer({
     definition: createGrpcServiceDefinition(PaymentService),
     interceptors: format === undefined ? [] : [createServerInterceptor({ key: KEY, format })],
-    handlers: (observe) => ({
-      ...grpcPaymentHandlers(observe),
-      ...(answer === undefined
-        ? {}
-        : { authorize: (_call: unknown, callback: sendUnaryData<Payment>) => callback(null, create(PaymentSchema, answer)) }),
-    }),
+    ...(answer === undefined ? {} : { answer }),
   });
 }
 
@@ -124,13 +103,13 @@ runTransportScenario("Connect client (gRPC protocol) → grpc-js server with @sz
 runTransportScenario("grpc-js client with @szcrypt/grpc-js → connect-node server", {
   startServer: connectNodeServer,
   clients: (port, format) => {
-    const connect = (interceptors: ReturnType<typeof createClientInterceptor>[]) =>
-      createGrpcClient(PaymentService, `127.0.0.1:${port}`, credentials.createInsecure(), { interceptors });
-    const szcrypt = connect([createClientInterceptor({ key: KEY, format })]);
-    const plain = connect([]);
+    const szcrypt = createGrpcClient(PaymentService, `127.0.0.1:${port}`, credentials.createInsecure(), {
+      interceptors: [createClientInterceptor({ key: KEY, format })],
+    });
+    const plain = createGrpcClient(PaymentService, `127.0.0.1:${port}`, credentials.createInsecure());
     return {
-      szcrypt: grpcCalls(szcrypt),
-      plain: grpcCalls(plain),
+      szcrypt: grpcScenarioCalls(szcrypt),
+      plain: grpcScenarioCalls(plain),
       close: () => {
         szcrypt.close();
         plain.close();
@@ -140,5 +119,8 @@ runTransportScenario("grpc-js client with @szcrypt/grpc-js → connect-node serv
   // connect-node percent-encodes grpc-message as the gRPC spec says, and grpc-js
   // decodes it with decodeURI, which leaves reserved characters (":" is %3A)
   // encoded: decode what grpc-js leaves, as a gRPC client should.
-  status: (err) => ({ code: (err as ServiceError).code, message: decodeURIComponent((err as ServiceError).details) }),
+  status: (err) => {
+    const { code, message } = grpcStatus(err);
+    return { code, message: decodeURIComponent(message) };
+  },
 });

@@ -7,12 +7,11 @@ import { grpcPaymentHandlers, type Payment, PaymentSchema, PaymentService, payme
 import {
   bidi,
   clientStream,
-  type GrpcServerOptions,
+  grpcServerFor,
   onlyCardNumber,
   type PaymentClient,
   type RunningServer,
   samplePayment,
-  startGrpcServer,
   unary,
 } from "@szcrypt/testing";
 import { createGrpcClient } from "./client.js";
@@ -20,11 +19,7 @@ import { createClientInterceptor } from "./client-interceptor.js";
 import { createServerInterceptor } from "./server-interceptor.js";
 import { createGrpcServiceDefinition } from "./service-definition.js";
 
-const definition = createGrpcServiceDefinition(PaymentService);
-/** PaymentService on 127.0.0.1:0 with these server interceptors (and handlers, when given). */
-function startPaymentServer(interceptors: ServerInterceptor[], handlers?: GrpcServerOptions["handlers"]): Promise<RunningServer> {
-  return startGrpcServer({ definition, interceptors, ...(handlers === undefined ? {} : { handlers }) });
-}
+const startPaymentServer = grpcServerFor(createGrpcServiceDefinition(PaymentService));
 
 const KEY = parseKeySpec("hex:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
 const OTHER_KEY = parseKeySpec("hex:ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");

@@ -10,20 +10,16 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { create } from "@bufbuild/protobuf";
-import { credentials, type ServerInterceptor, status } from "@grpc/grpc-js";
+import { credentials, status } from "@grpc/grpc-js";
 import { asyncKeyProvider, createFieldCrypto, fileKeyProvider, type Keyring, parseKeySpec } from "@szcrypt/core";
 import { PaymentSchema, PaymentService, paymentId } from "@szcrypt/example";
-import { type GrpcServerOptions, type PaymentClient, type RunningServer, samplePayment, startGrpcServer, unary } from "@szcrypt/testing";
+import { grpcServerFor, type PaymentClient, samplePayment, unary } from "@szcrypt/testing";
 import { createGrpcClient } from "./client.js";
 import { createClientInterceptor } from "./client-interceptor.js";
 import { createServerInterceptor } from "./server-interceptor.js";
 import { createGrpcServiceDefinition } from "./service-definition.js";
 
-const definition = createGrpcServiceDefinition(PaymentService);
-/** PaymentService on 127.0.0.1:0 with these server interceptors (and handlers, when given). */
-function startPaymentServer(interceptors: ServerInterceptor[], handlers?: GrpcServerOptions["handlers"]): Promise<RunningServer> {
-  return startGrpcServer({ definition, interceptors, ...(handlers === undefined ? {} : { handlers }) });
-}
+const startPaymentServer = grpcServerFor(createGrpcServiceDefinition(PaymentService));
 
 const SPEC = { k1: `hex:${"11".repeat(32)}`, k2: `hex:${"22".repeat(32)}` } as const;
 type Id = keyof typeof SPEC;

@@ -12,33 +12,20 @@ import {
   makeGenericClientConstructor,
   Server,
   ServerCredentials,
-  type ServerInterceptor,
   type ServiceDefinition,
   type ServiceError,
   status,
 } from "@grpc/grpc-js";
 import { createFieldCrypto, Keyring, parseKeySpec } from "@szcrypt/core";
 import { grpcPaymentHandlers, type Payment, PaymentSchema, PaymentService, paymentId } from "@szcrypt/example";
-import {
-  clientStream,
-  type GrpcServerOptions,
-  type RunningServer,
-  SENSITIVE_MARK,
-  samplePayment,
-  startGrpcServer,
-  unary,
-} from "@szcrypt/testing";
+import { clientStream, grpcServerFor, type RunningServer, SENSITIVE_MARK, samplePayment, unary } from "@szcrypt/testing";
 import { createGrpcClient } from "./client.js";
 import { createClientInterceptor } from "./client-interceptor.js";
 import type { SzcryptGrpcOptions } from "./options.js";
 import { createServerInterceptor } from "./server-interceptor.js";
 import { createGrpcServiceDefinition } from "./service-definition.js";
 
-const definition = createGrpcServiceDefinition(PaymentService);
-/** PaymentService on 127.0.0.1:0 with these server interceptors (and handlers, when given). */
-function startPaymentServer(interceptors: ServerInterceptor[], handlers?: GrpcServerOptions["handlers"]): Promise<RunningServer> {
-  return startGrpcServer({ definition, interceptors, ...(handlers === undefined ? {} : { handlers }) });
-}
+const startPaymentServer = grpcServerFor(createGrpcServiceDefinition(PaymentService));
 
 const KEYS = new Keyring({ keys: [parseKeySpec(`hex:${"5e".repeat(32)}`, { id: "k1" })], primary: "k1" });
 const AUTHORIZE = "/sz.examples.v1.PaymentService/Authorize";

@@ -5,36 +5,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import {
-  credentials,
-  Metadata,
-  type ServerDuplexStream,
-  type ServerInterceptor,
-  type ServerWritableStream,
-  type ServiceError,
-  status,
-} from "@grpc/grpc-js";
+import { credentials, Metadata, type ServerDuplexStream, type ServerWritableStream, type ServiceError, status } from "@grpc/grpc-js";
 import { parseKeySpec, type SzcryptError } from "@szcrypt/core";
 import { grpcPaymentHandlers, type Payment, PaymentSchema, PaymentService, paymentId, type WatchRequest } from "@szcrypt/example";
 import type { PaymentClient } from "@szcrypt/testing";
-import {
-  type CapturingProxy,
-  type GrpcServerOptions,
-  type RunningServer,
-  samplePayment,
-  startCapturingProxy,
-  startGrpcServer,
-} from "@szcrypt/testing";
+import { type CapturingProxy, grpcServerFor, type RunningServer, samplePayment, startCapturingProxy } from "@szcrypt/testing";
 import { createGrpcClient } from "./client.js";
 import { createClientInterceptor } from "./client-interceptor.js";
 import { createServerInterceptor } from "./server-interceptor.js";
 import { createGrpcServiceDefinition } from "./service-definition.js";
 
-const definition = createGrpcServiceDefinition(PaymentService);
-/** PaymentService on 127.0.0.1:0 with these server interceptors (and handlers, when given). */
-function startPaymentServer(interceptors: ServerInterceptor[], handlers?: GrpcServerOptions["handlers"]): Promise<RunningServer> {
-  return startGrpcServer({ definition, interceptors, ...(handlers === undefined ? {} : { handlers }) });
-}
+const startPaymentServer = grpcServerFor(createGrpcServiceDefinition(PaymentService));
 
 const KEY = parseKeySpec("hex:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
 const CANARY = "RESPONSE-CANARY-7f3a";

@@ -13,6 +13,7 @@ import {
   type ServiceError,
 } from "@grpc/grpc-js";
 import type { Payment, PaymentSchema, PaymentSummary, WatchRequestSchema } from "@szcrypt/example";
+import type { ScenarioCalls } from "./transport-scenario.js";
 
 export type PaymentInit = MessageInitShape<typeof PaymentSchema>;
 export type WatchRequestInit = MessageInitShape<typeof WatchRequestSchema>;
@@ -135,4 +136,20 @@ export async function settle<T>(call: Promise<T>): Promise<Settled<T>> {
   } catch (err) {
     return { ok: false, error: observe(err as ServiceError) };
   }
+}
+
+/** The scenario's four calls over a grpc-js client: for `runTransportScenario`. */
+export function grpcScenarioCalls(client: PaymentClient): ScenarioCalls {
+  return {
+    authorize: (r) => unary(client, r),
+    upload: (rs) => clientStream(client, rs),
+    watch: (r) => serverStream(client, r),
+    exchange: (rs) => bidi(client, rs),
+  };
+}
+
+/** The gRPC status of a failed grpc-js call, for `runTransportScenario`. */
+export function grpcStatus(err: unknown): { readonly code: number; readonly message: string } {
+  const e = err as ServiceError;
+  return { code: e.code, message: e.details };
 }

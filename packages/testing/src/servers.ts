@@ -2,7 +2,7 @@
 // (gRPC, gRPC-Web and Connect protocols over HTTP/2), with any interceptors.
 // The one copy of each; every package's tests start their servers here.
 import { createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
-import type { MessageInitShape } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import type { Interceptor, ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import {
@@ -10,7 +10,9 @@ import {
   Server,
   ServerCredentials,
   type ServerInterceptor,
+  type ServerUnaryCall,
   type ServiceDefinition,
+  type sendUnaryData,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import {
@@ -18,12 +20,13 @@ import {
   grpcPaymentHandlers,
   type HandlerObserver,
   type Payment,
-  type PaymentSchema,
+  PaymentSchema,
   PaymentService,
   summarize,
   type WatchRequest,
   watch,
 } from "@szcrypt/example";
+import type { PaymentInit } from "./calls.js";
 
 export interface RunningServer {
   readonly port: number;
@@ -46,6 +49,8 @@ export interface GrpcServerOptions {
   readonly handlers?: (observe: HandlerObserver) => UntypedServiceImplementation;
   /** Server options, e.g. message size limits. */
   readonly options?: ChannelOptions;
+  /** When set, Authorize answers this message whatever it received (after recording the request). */
+  readonly answer?: PaymentInit;
 }
 
 /** A grpc-js server for PaymentService on 127.0.0.1:0. */
@@ -54,32 +59,51 @@ export async function startGrpcServer({
   interceptors = [],
   handlers = grpcPaymentHandlers,
   options = {},
+  answer,
 }: GrpcServerOptions): Promise<RunningServer> {
   const seen: Payment[] = [];
   const calls: RunningServer["calls"] = [];
+  const observe: HandlerObserver = (method, request) => {
+    calls.push({ method, request });
+    const payment = "cardNumber" in request ? request : request.template;
+    if (payment !== undefined) {
+      seen.push(payment);
+    }
+  };
+  const implementation = handlers(observe);
+  if (answer !== undefined) {
+    implementation["authorize"] = (call: ServerUnaryCall<Payment, Payment>, callback: sendUnaryData<Payment>) => {
+      observe("authorize", call.request);
+      callback(null, create(PaymentSchema, answer));
+    };
+  }
   const server = new Server({ interceptors, ...options });
-  server.addService(
-    definition,
-    handlers((method, request) => {
-      calls.push({ method, request });
-      const payment = "cardNumber" in request ? request : request.template;
-      if (payment !== undefined) {
-        seen.push(payment);
-      }
-    }),
-  );
+  server.addService(definition, implementation);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   return { port, seen, calls, close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())) };
 }
 
-/** PaymentService's handlers for connect-node, recording every payment they receive in `seen`. */
-export function connectPaymentHandlers(seen: Payment[]): ServiceImpl<typeof PaymentService> {
+/**
+ * `startGrpcServer` bound to one service definition, in the form most tests
+ * call: `(interceptors, handlers?) => server`.
+ */
+export function grpcServerFor(
+  definition: ServiceDefinition,
+): (interceptors: ServerInterceptor[], handlers?: GrpcServerOptions["handlers"]) => Promise<RunningServer> {
+  return (interceptors, handlers) => startGrpcServer({ definition, interceptors, ...(handlers === undefined ? {} : { handlers }) });
+}
+
+/**
+ * PaymentService's handlers for connect-node, recording every payment they
+ * receive in `seen`. With `answer`, Authorize replies that message whatever it received.
+ */
+export function connectPaymentHandlers(seen: Payment[], answer?: PaymentInit): ServiceImpl<typeof PaymentService> {
   return {
     authorize(payment) {
       seen.push(payment);
-      return authorize(payment);
+      return answer === undefined ? authorize(payment) : create(PaymentSchema, answer);
     },
     async upload(payments) {
       const all: Payment[] = [];
