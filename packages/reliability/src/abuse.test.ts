@@ -60,7 +60,9 @@ describe("abuse", () => {
       await unary(client, samplePayment(0)); // warm up the channel before measuring
       const before = settled();
       await roundTrip16MiB(client);
-      server.seen.splice(0); // the harness keeps what handlers saw: drop it, or it is what stays
+      // The harness keeps what handlers saw: drop it, or it is what stays.
+      server.seen.splice(0);
+      server.calls.splice(0);
       // Everything of the call is out of scope now. The token and the wire
       // buffers are off-heap: arrayBuffers sees them, heapUsed never would.
       // grpc-js lets go of its HTTP/2 buffers a moment after the call: wait up to 5 s for it.
