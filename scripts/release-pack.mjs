@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `pnpm release:pack DIR`: builds the public packages and writes one installable
-// tarball per package into DIR, as they would be published.
+// tarball per package into DIR, as they would be published. Each library builds
+// with its tsconfig.build.json, which leaves tests, test support and test-only
+// generated code out of dist; the check below makes sure none got in.
 //
 // pnpm pack rewrites `workspace:*` ranges to the packed versions; the LICENSE
 // and NOTICE at the repository root are copied into each package for the pack
 // and removed after. The tarballs are then checked: no workspace: range left,
-// README and LICENSE inside, no tests or test support, and every source map
-// points at a file the tarball ships.
+// README and LICENSE inside, no tests, test support or test-only generated
+// code, and every source map carries its sources or points at a shipped file.
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -75,13 +77,17 @@ function checkTarball(name, tarball) {
     }
     const files = listFiles(pkgDir);
     for (const f of files) {
-      if (/\.test\.[cm]?[jt]s(\.map)?$|\.test\.d\.ts$|(^|\/)test-support\//.test(f)) problems.push(`ships test code: ${f}`);
+      if (/\.test\.[cm]?[jt]s(\.map)?$|\.test\.d\.ts$|(^|\/)test-support\/|(^|\/)gen\/sz\/testing\//.test(f))
+        problems.push(`ships test code: ${f}`);
       if (f.endsWith(".map")) {
         const map = JSON.parse(readFileSync(join(pkgDir, f), "utf8"));
-        for (const source of map.sources ?? []) {
+        // A map either carries its sources (the published builds inline them
+        // and ship no src/) or points at files the tarball ships.
+        (map.sources ?? []).forEach((source, i) => {
+          if (typeof map.sourcesContent?.[i] === "string") return;
           const target = posix.normalize(posix.join(posix.dirname(f), map.sourceRoot ?? "", source));
-          if (!files.includes(target)) problems.push(`${f} points at ${target}, which is not shipped`);
-        }
+          if (!files.includes(target)) problems.push(`${f} points at ${target}, which is neither inlined nor shipped`);
+        });
       }
     }
     if (problems.length > 0) {

@@ -14,9 +14,9 @@ import {
   pythonFloatRepr,
   pythonJsonDumps,
 } from "@szcrypt/core";
-import { fromTypedValue, matchesTypedValue, type TypedValue } from "@szcrypt/core/vectors";
 import fc from "fast-check";
 import type { ConformanceCase } from "../case.js";
+import { fromTypedValue, matchesTypedValue, type TypedValue } from "../vectors/typed-value.js";
 import type { PeerProcess, PeerResponse } from "./peer-process.js";
 
 type Kind = "string" | "bytes" | "json" | "szc1-string" | "szc1-bytes";

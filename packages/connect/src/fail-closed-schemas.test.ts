@@ -6,9 +6,9 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { type Any, anyPack } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, createRouterTransport, type Interceptor } from "@connectrpc/connect";
 import { parseKeySpec } from "@szcrypt/core";
-import { CardSchema, type Envelope, EnvelopeSchema, EnvelopeService } from "../../core/dist/gen/sz/testing/v1/packed_pb.js";
-import { type Node, NodeSchema, NodeService } from "../../core/dist/gen/sz/testing/v1/shapes_pb.js";
-import { StraySchema } from "../../core/dist/gen/sz/testing/v1/stray_pb.js";
+import { CardSchema, type Envelope, EnvelopeSchema, EnvelopeService } from "@szcrypt/testing/gen/sz/testing/v1/packed_pb.js";
+import { type Node, NodeSchema, NodeService } from "@szcrypt/testing/gen/sz/testing/v1/shapes_pb.js";
+import { StraySchema } from "@szcrypt/testing/gen/sz/testing/v1/stray_pb.js";
 import { createConnectClientInterceptor, createConnectServerInterceptor } from "./interceptors.js";
 
 const KEY = parseKeySpec("hex:4142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f60");

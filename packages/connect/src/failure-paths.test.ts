@@ -8,17 +8,16 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { type Client, Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { createFieldCrypto, parseKeySpec, type SzcryptError } from "@szcrypt/core";
+import { type Payment, PaymentSchema, PaymentService, paymentId } from "@szcrypt/example";
 import {
   type CapturingProxy,
-  type Payment,
-  PaymentSchema,
-  PaymentService,
-  paymentId,
+  connectPaymentHandlers,
+  type RunningServer,
   samplePayment,
   startCapturingProxy,
-} from "@szcrypt/example";
+  startConnectServer,
+} from "@szcrypt/testing";
 import { createConnectClientInterceptor, createConnectServerInterceptor, type SzcryptConnectOptions } from "./interceptors.js";
-import { connectHandlers, type Running, startConnectServer } from "./test-support/servers.js";
 
 const KEY = parseKeySpec("base64:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
 const CANARY = "CONNECT-CANARY-51c9";
@@ -83,7 +82,7 @@ function assertNotOnWire(proxy: CapturingProxy, value: string): void {
 
 for (const protocol of ["grpc", "connect"] as const) {
   describe(`Connect (${protocol} protocol): failure paths`, () => {
-    let server: Running;
+    let server: RunningServer;
     let proxy: CapturingProxy;
     let client: Client<typeof PaymentService>;
     let plain: Client<typeof PaymentService>;
@@ -93,7 +92,7 @@ for (const protocol of ["grpc", "connect"] as const) {
 
     before(async () => {
       server = await startConnectServer([createConnectServerInterceptor({ key: KEY, onError })], (seen) => ({
-        ...connectHandlers(seen),
+        ...connectPaymentHandlers(seen),
         authorize(p) {
           seen.push(p);
           return answer(p);
@@ -216,7 +215,7 @@ describe("Connect: a response the client cannot decrypt, in a stream", () => {
     const good = createFieldCrypto({ key: KEY }).encryptMessage(PaymentSchema, expected(1));
     // A server without szcrypt: its stream carries a card number in the clear second.
     const server = await startConnectServer([], (seen) => ({
-      ...connectHandlers(seen),
+      ...connectPaymentHandlers(seen),
       async *watch() {
         yield good;
         yield create(PaymentSchema, { cardNumber: `${CANARY} in the clear` });

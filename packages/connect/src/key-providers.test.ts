@@ -12,9 +12,9 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { asyncKeyProvider, createFieldCrypto, fileKeyProvider, type Keyring, parseKeySpec } from "@szcrypt/core";
-import { PaymentSchema, PaymentService, paymentId, samplePayment } from "@szcrypt/example";
+import { PaymentSchema, PaymentService, paymentId } from "@szcrypt/example";
+import { samplePayment, startConnectServer } from "@szcrypt/testing";
 import { createConnectClientInterceptor, createConnectServerInterceptor } from "./interceptors.js";
-import { startConnectServer } from "./test-support/servers.js";
 
 const SPEC = { k1: `hex:${"33".repeat(32)}`, k2: `hex:${"44".repeat(32)}` } as const;
 type Id = keyof typeof SPEC;

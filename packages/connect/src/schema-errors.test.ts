@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { isSzcryptError, parseKeySpec } from "@szcrypt/core";
-import { INVALID_FIELD, invalidResponseService } from "@szcrypt/example";
+import { INVALID_FIELD, invalidResponseService } from "@szcrypt/testing";
 import { createConnectClientInterceptor, createConnectServerInterceptor } from "./interceptors.js";
 
 const key = parseKeySpec("hex:000102030405060708090a0b0c0d0e0f");

@@ -12,10 +12,10 @@ import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { MeterProvider, MetricReader, type SumMetricData } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { parseKeySpec, type SzcryptKey, type TelemetryOptions } from "@szcrypt/core";
-import { PaymentService, samplePayment } from "@szcrypt/example";
-import { createClientInterceptor, createGrpcClient, createServerInterceptor } from "@szcrypt/grpc-js";
+import { PaymentService } from "@szcrypt/example";
+import { createClientInterceptor, createGrpcClient, createGrpcServiceDefinition, createServerInterceptor } from "@szcrypt/grpc-js";
+import { type RunningServer, samplePayment, startConnectServer, startGrpcServer } from "@szcrypt/testing";
 import { createConnectClientInterceptor, createConnectServerInterceptor } from "./interceptors.js";
-import { type Running, startConnectServer, startGrpcJsServer } from "./test-support/servers.js";
 
 class TestReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
@@ -62,11 +62,15 @@ function telemetryEnv(): Env {
 type Authorize = (key: SzcryptKey, traceparent?: string) => Promise<unknown>;
 type Pairing = {
   name: string;
-  server: (env: Env) => Promise<Running>;
+  server: (env: Env) => Promise<RunningServer>;
   client: (env: Env, port: number) => { authorize: Authorize; close(): void };
 };
 
-const grpcJsServer = (env: Env) => startGrpcJsServer([createServerInterceptor({ key: KEY, format: "szc1", telemetry: env.telemetry })]);
+const grpcJsServer = (env: Env) =>
+  startGrpcServer({
+    definition: createGrpcServiceDefinition(PaymentService),
+    interceptors: [createServerInterceptor({ key: KEY, format: "szc1", telemetry: env.telemetry })],
+  });
 const connectServer = (env: Env) =>
   startConnectServer([createConnectServerInterceptor({ key: KEY, format: "szc1", telemetry: env.telemetry })]);
 const grpcJsClient = (env: Env, port: number) => {
@@ -116,7 +120,7 @@ const pairings: Pairing[] = [
 for (const pairing of pairings) {
   describe(`telemetry: ${pairing.name}`, () => {
     let env: Env;
-    let server: Running;
+    let server: RunningServer;
     let client: ReturnType<Pairing["client"]>;
     let rpcSpan: ReturnType<ReturnType<BasicTracerProvider["getTracer"]>["startSpan"]>;
     before(async () => {

@@ -1,19 +1,11 @@
 // The checks demo and demo:client run against a PaymentService: all four call
 // kinds, every sensitive shape of Payment. Problems name fields, never values.
 import { create, equals, type MessageInitShape } from "@bufbuild/protobuf";
-import { Metadata, type ServiceError } from "@grpc/grpc-js";
-import {
-  collectStream,
-  type Payment,
-  PaymentSchema,
-  type PaymentService,
-  type PaymentSummary,
-  paymentId,
-  samplePayment,
-} from "@szcrypt/example";
-import type { GrpcClient } from "@szcrypt/grpc-js";
+import type { ServiceError } from "@grpc/grpc-js";
+import { type Payment, PaymentSchema, type PaymentSummary } from "@szcrypt/example";
+import { authorized, bidi, clientStream, type PaymentClient, samplePayment, serverStream, unary } from "@szcrypt/testing";
 
-export type PaymentClient = GrpcClient<typeof PaymentService>;
+export type { PaymentClient };
 type PaymentInit = MessageInitShape<typeof PaymentSchema>;
 
 export interface CheckResult {
@@ -24,15 +16,6 @@ export interface CheckResult {
   readonly sent: PaymentInit[];
   readonly received: Payment[];
   readonly summary?: PaymentSummary;
-}
-
-const TIMEOUT_MS = 10_000;
-const options = () => ({ deadline: Date.now() + TIMEOUT_MS });
-
-/** What Authorize returns for a payment: the payment, with id = SHA-256 of its card number. */
-export function authorized(init: PaymentInit): Payment {
-  const p = create(PaymentSchema, init);
-  return { ...p, id: paymentId(p.cardNumber) };
 }
 
 /** The fields of two payments that differ, by name. */
@@ -74,11 +57,7 @@ export async function checkAuthorize(client: PaymentClient, n = 0): Promise<Chec
   const problems: string[] = [];
   const received: Payment[] = [];
   try {
-    received.push(
-      await new Promise<Payment>((resolve, reject) =>
-        client.authorize(sent[0] as PaymentInit, new Metadata(), options(), (err, v) => (err ? reject(err) : resolve(v as Payment))),
-      ),
-    );
+    received.push(await unary(client, sent[0] as PaymentInit));
     compare(problems, "Authorize", received, sent.map(authorized));
   } catch (err) {
     problems.push(`Authorize ${describe(err)}`);
@@ -91,14 +70,7 @@ export async function checkUpload(client: PaymentClient, ns = [1, 2, 3]): Promis
   const problems: string[] = [];
   let summary: PaymentSummary | undefined;
   try {
-    summary = await new Promise<PaymentSummary>((resolve, reject) => {
-      const call = client.upload(new Metadata(), options(), (err, v) => (err ? reject(err) : resolve(v as PaymentSummary)));
-      call.on("error", () => {});
-      for (const p of sent) {
-        call.write(p);
-      }
-      call.end();
-    });
+    summary = await clientStream(client, sent);
     if (summary.count !== sent.length) {
       problems.push(`Upload: count is ${summary.count}, expected ${sent.length}`);
     }
@@ -117,7 +89,7 @@ export async function checkWatch(client: PaymentClient, n = 4, count = 3): Promi
   const problems: string[] = [];
   let received: Payment[] = [];
   try {
-    received = await collectStream(client.watch({ count, template }, new Metadata(), options()));
+    received = await serverStream(client, { count, template });
     compare(
       problems,
       "Watch",
@@ -135,13 +107,7 @@ export async function checkExchange(client: PaymentClient, ns = [5, 6, 7, 8]): P
   const problems: string[] = [];
   let received: Payment[] = [];
   try {
-    const call = client.exchange(new Metadata(), options());
-    const done = collectStream<Payment>(call);
-    for (const p of sent) {
-      call.write(p);
-    }
-    call.end();
-    received = await done;
+    received = await bidi(client, sent);
     compare(problems, "Exchange", received, sent.map(authorized));
   } catch (err) {
     problems.push(`Exchange ${describe(err)}`);

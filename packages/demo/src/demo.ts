@@ -5,16 +5,9 @@
 // and whether the round trip held. Demo data only: no real secret is printed.
 import { create } from "@bufbuild/protobuf";
 import { credentials, Server, ServerCredentials } from "@grpc/grpc-js";
-import {
-  clearSampleValues,
-  grpcPaymentHandlers,
-  type Payment,
-  PaymentSchema,
-  PaymentService,
-  SENSITIVE_MARK,
-  startCapturingProxy,
-} from "@szcrypt/example";
+import { grpcPaymentHandlers, type Payment, PaymentSchema, PaymentService } from "@szcrypt/example";
 import { createClientInterceptor, createGrpcClient, createGrpcServiceDefinition, createServerInterceptor } from "@szcrypt/grpc-js";
+import { clearSampleValues, SENSITIVE_MARK, startCapturingProxy } from "@szcrypt/testing";
 import { type CheckResult, runAllChecks } from "./checks.js";
 import { demoKey } from "./key.js";
 import { clientWireTap, serverWireTap } from "./wire.js";

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { SENSITIVE_MARK } from "@szcrypt/example";
+import { SENSITIVE_MARK } from "@szcrypt/testing";
 import { type Sample, scrape, total } from "./scrape.js";
 
 const dist = dirname(fileURLToPath(import.meta.url));

@@ -17,10 +17,10 @@ import {
   status,
 } from "@grpc/grpc-js";
 import { decryptLegacy, parseKeySpec } from "@szcrypt/core";
-import { type Card, CardSchema, type Envelope, EnvelopeSchema, EnvelopeService } from "../../core/dist/gen/sz/testing/v1/packed_pb.js";
-import { type Legacy, LegacySchema, LegacyService } from "../../core/dist/gen/sz/testing/v1/presence_pb.js";
-import { type Node, NodeSchema, NodeService } from "../../core/dist/gen/sz/testing/v1/shapes_pb.js";
-import { StraySchema } from "../../core/dist/gen/sz/testing/v1/stray_pb.js";
+import { type Card, CardSchema, type Envelope, EnvelopeSchema, EnvelopeService } from "@szcrypt/testing/gen/sz/testing/v1/packed_pb.js";
+import { type Legacy, LegacySchema, LegacyService } from "@szcrypt/testing/gen/sz/testing/v1/presence_pb.js";
+import { type Node, NodeSchema, NodeService } from "@szcrypt/testing/gen/sz/testing/v1/shapes_pb.js";
+import { StraySchema } from "@szcrypt/testing/gen/sz/testing/v1/stray_pb.js";
 import { createGrpcClient } from "./client.js";
 import { createClientInterceptor } from "./client-interceptor.js";
 import { createServerInterceptor } from "./server-interceptor.js";

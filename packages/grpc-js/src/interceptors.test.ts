@@ -2,33 +2,24 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { credentials, Metadata, ServerInterceptingCall, type ServerInterceptor, status } from "@grpc/grpc-js";
+import { createFieldCrypto, decryptLegacyBytes, encryptLegacyBytes, isSzcryptError, Keyring, parseKeySpec } from "@szcrypt/core";
+import { grpcPaymentHandlers, type Payment, PaymentSchema, PaymentService, paymentId } from "@szcrypt/example";
 import {
-  createFieldCrypto,
-  decryptLegacyBytes,
-  encryptLegacyBytes,
-  isSzcryptError,
-  Keyring,
-  parseKeySpec,
-  type SzcryptError,
-} from "@szcrypt/core";
-import {
-  type CapturingProxy,
-  clearSampleValues,
-  grpcPaymentHandlers,
+  bidi,
+  clientStream,
+  grpcServerFor,
   onlyCardNumber,
-  type Payment,
-  PaymentSchema,
-  PaymentService,
-  paymentId,
-  SENSITIVE_MARK,
+  type PaymentClient,
+  type RunningServer,
   samplePayment,
-  startCapturingProxy,
-} from "@szcrypt/example";
+  unary,
+} from "@szcrypt/testing";
 import { createGrpcClient } from "./client.js";
 import { createClientInterceptor } from "./client-interceptor.js";
 import { createServerInterceptor } from "./server-interceptor.js";
-import { bidi, clientStream, type PaymentClient, serverStream, unary } from "./test-support/calls.js";
-import { type RunningServer, startPaymentServer } from "./test-support/payment-server.js";
+import { createGrpcServiceDefinition } from "./service-definition.js";
+
+const startPaymentServer = grpcServerFor(createGrpcServiceDefinition(PaymentService));
 
 const KEY = parseKeySpec("hex:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
 const OTHER_KEY = parseKeySpec("hex:ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");
@@ -43,14 +34,6 @@ function expectedAuthorized(n: number): Payment {
   return { ...p, id: paymentId(p.cardNumber) };
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !(value instanceof Uint8Array)) {
-    Object.values(value).forEach(deepFreeze);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 async function rejection(promise: Promise<unknown>): Promise<{ code: number; details: string }> {
   try {
     await promise;
@@ -60,72 +43,6 @@ async function rejection(promise: Promise<unknown>): Promise<{ code: number; det
     return { code: e.code, details: e.details };
   }
   assert.fail("the call should have failed");
-}
-
-for (const format of ["legacy-cbc", "szc1"] as const) {
-  describe(`PaymentService through both interceptors, every call kind, ${format}`, () => {
-    let server: RunningServer;
-    let proxy: CapturingProxy;
-    let c: PaymentClient;
-    const errors: SzcryptError[] = [];
-
-    before(async () => {
-      server = await startPaymentServer([createServerInterceptor({ key: KEY, format, onError: (e) => errors.push(e) })]);
-      proxy = await startCapturingProxy(server.port);
-      c = client(proxy.port, [createClientInterceptor({ key: KEY, format })]);
-    });
-    after(async () => {
-      c.close();
-      await proxy.close();
-      await server.close();
-    });
-
-    it("unary: the handler sees plaintext, the caller gets it back, ids match", async () => {
-      const request = deepFreeze(samplePayment(0));
-      const response = await unary(c, request);
-      assert.deepEqual(response, expectedAuthorized(0));
-      const seen = server.seen.at(-1);
-      assert.equal(seen?.method, "authorize");
-      assert.deepEqual(seen?.request, create(PaymentSchema, samplePayment(0)));
-    });
-
-    it("client streaming", async () => {
-      const requests = [samplePayment(1), samplePayment(2), samplePayment(3)].map(deepFreeze);
-      const summary = await clientStream(c, requests);
-      assert.equal(summary.count, 3);
-      assert.deepEqual(
-        summary.ids,
-        [1, 2, 3].map((n) => paymentId(create(PaymentSchema, samplePayment(n)).cardNumber)),
-      );
-    });
-
-    it("server streaming", async () => {
-      const payments = await serverStream(c, { count: 4, template: samplePayment(4) });
-      assert.equal(payments.length, 4);
-      for (const p of payments) {
-        assert.deepEqual(p, expectedAuthorized(4));
-      }
-    });
-
-    it("bidi streaming keeps order", async () => {
-      const payments = await bidi(c, [5, 6, 7, 8, 9].map(samplePayment));
-      assert.deepEqual(payments, [5, 6, 7, 8, 9].map(expectedAuthorized));
-    });
-
-    it("sends no sensitive value in the clear, and the clear fields stay readable", () => {
-      const wire = proxy.captured().toString("latin1");
-      assert.ok(wire.length > 1000, "the proxy saw the calls");
-      assert.equal(wire.indexOf(SENSITIVE_MARK), -1, "a sensitive value crossed the wire in plaintext");
-      assert.ok(!wire.includes("Ångström") && !wire.includes(Buffer.from("Zoë").toString("latin1")));
-      for (const clear of clearSampleValues(0)) {
-        assert.ok(wire.includes(clear), `clear value ${clear} should be on the wire`);
-      }
-      assert.deepEqual(errors, []);
-      if (format === "szc1") {
-        assert.ok(wire.includes("szc1:"), "string fields carry szc1 text");
-      }
-    });
-  });
 }
 
 describe("failures end the call with a status, never hang, never pass a value through", () => {
@@ -185,7 +102,7 @@ describe("failures end the call with a status, never hang, never pass a value th
 
   it("answers INVALID_ARGUMENT naming the field, identical for every cause, and never calls the handler", async () => {
     const seen = new Set<string>();
-    const handlerCallsBefore = server.seen.length;
+    const handlerCallsBefore = server.calls.length;
     for (const [label, make] of cases) {
       const bad = onlyCardNumber(make());
       const result = await rejection(unary(plainClient, bad));
@@ -197,7 +114,7 @@ describe("failures end the call with a status, never hang, never pass a value th
       [...seen][0] ?? "",
       /request sensitive field card_number \(sz\.examples\.v1\.Payment\.card_number\) could not be decrypted/,
     );
-    assert.equal(server.seen.length, handlerCallsBefore, "the handler was called");
+    assert.equal(server.calls.length, handlerCallsBefore, "the handler was called");
   });
 
   it("names nested paths", async () => {
@@ -210,10 +127,10 @@ describe("failures end the call with a status, never hang, never pass a value th
   it("a client with another key gets the same status; the server's handler never runs", async () => {
     const other = client(server.port, [createClientInterceptor({ key: OTHER_KEY })]);
     try {
-      const before = server.seen.length;
+      const before = server.calls.length;
       const result = await rejection(unary(other, samplePayment(1)));
       assert.equal(result.code, status.INVALID_ARGUMENT);
-      assert.equal(server.seen.length, before);
+      assert.equal(server.calls.length, before);
     } finally {
       other.close();
     }
@@ -222,10 +139,10 @@ describe("failures end the call with a status, never hang, never pass a value th
   it("stops a bidi stream at the first bad message; earlier ones were handled", async () => {
     const good = createFieldCrypto({ key: KEY });
     const messages = [samplePayment(1), samplePayment(2)].map((p) => good.encryptMessage(PaymentSchema, create(PaymentSchema, p)));
-    const before = server.seen.length;
+    const before = server.calls.length;
     const result = await rejection(bidi(plainClient, [...messages, { cardNumber: "plain" }, messages[0] as Payment]));
     assert.equal(result.code, status.INVALID_ARGUMENT);
-    assert.equal(server.seen.length, before + 2, "only the two good messages reached the handler");
+    assert.equal(server.calls.length, before + 2, "only the two good messages reached the handler");
   });
 
   it("a request that cannot be encrypted fails locally and sends nothing", async () => {

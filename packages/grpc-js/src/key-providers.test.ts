@@ -12,12 +12,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { create } from "@bufbuild/protobuf";
 import { credentials, status } from "@grpc/grpc-js";
 import { asyncKeyProvider, createFieldCrypto, fileKeyProvider, type Keyring, parseKeySpec } from "@szcrypt/core";
-import { PaymentSchema, PaymentService, paymentId, samplePayment } from "@szcrypt/example";
+import { PaymentSchema, PaymentService, paymentId } from "@szcrypt/example";
+import { grpcServerFor, type PaymentClient, samplePayment, unary } from "@szcrypt/testing";
 import { createGrpcClient } from "./client.js";
 import { createClientInterceptor } from "./client-interceptor.js";
 import { createServerInterceptor } from "./server-interceptor.js";
-import { type PaymentClient, unary } from "./test-support/calls.js";
-import { startPaymentServer } from "./test-support/payment-server.js";
+import { createGrpcServiceDefinition } from "./service-definition.js";
+
+const startPaymentServer = grpcServerFor(createGrpcServiceDefinition(PaymentService));
 
 const SPEC = { k1: `hex:${"11".repeat(32)}`, k2: `hex:${"22".repeat(32)}` } as const;
 type Id = keyof typeof SPEC;
@@ -102,7 +104,7 @@ describe("key providers as the interceptors' key, rotated while calls run", () =
         // A token made under k1 still decrypts: k1 is in the server's ring.
         await unary(plain, oldToken);
         const old = create(PaymentSchema, samplePayment(900)); // traffic never sends 900
-        const got = server.seen.find((c) => "amountCents" in c.request && c.request.amountCents === old.amountCents);
+        const got = server.calls.find((c) => "amountCents" in c.request && c.request.amountCents === old.amountCents);
         assert.deepEqual(got?.request, old, "the handler got the k1 token's plaintext");
         secret = ringJson("k2", "k1", "k2");
         await loaded(clientLoads, "k2", "k1", "k2");

@@ -17,21 +17,15 @@ import {
   status,
 } from "@grpc/grpc-js";
 import { createFieldCrypto, Keyring, parseKeySpec } from "@szcrypt/core";
-import {
-  grpcPaymentHandlers,
-  type Payment,
-  PaymentSchema,
-  PaymentService,
-  paymentId,
-  SENSITIVE_MARK,
-  samplePayment,
-} from "@szcrypt/example";
+import { grpcPaymentHandlers, type Payment, PaymentSchema, PaymentService, paymentId } from "@szcrypt/example";
+import { clientStream, grpcServerFor, type RunningServer, SENSITIVE_MARK, samplePayment, unary } from "@szcrypt/testing";
 import { createGrpcClient } from "./client.js";
 import { createClientInterceptor } from "./client-interceptor.js";
 import type { SzcryptGrpcOptions } from "./options.js";
 import { createServerInterceptor } from "./server-interceptor.js";
-import { clientStream, unary } from "./test-support/calls.js";
-import { type RunningServer, startPaymentServer } from "./test-support/payment-server.js";
+import { createGrpcServiceDefinition } from "./service-definition.js";
+
+const startPaymentServer = grpcServerFor(createGrpcServiceDefinition(PaymentService));
 
 const KEYS = new Keyring({ keys: [parseKeySpec(`hex:${"5e".repeat(32)}`, { id: "k1" })], primary: "k1" });
 const AUTHORIZE = "/sz.examples.v1.PaymentService/Authorize";

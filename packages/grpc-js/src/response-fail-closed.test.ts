@@ -7,22 +7,15 @@ import { after, before, describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { credentials, Metadata, type ServerDuplexStream, type ServerWritableStream, type ServiceError, status } from "@grpc/grpc-js";
 import { parseKeySpec, type SzcryptError } from "@szcrypt/core";
-import {
-  type CapturingProxy,
-  grpcPaymentHandlers,
-  type Payment,
-  PaymentSchema,
-  PaymentService,
-  paymentId,
-  samplePayment,
-  startCapturingProxy,
-  type WatchRequest,
-} from "@szcrypt/example";
+import { grpcPaymentHandlers, type Payment, PaymentSchema, PaymentService, paymentId, type WatchRequest } from "@szcrypt/example";
+import type { PaymentClient } from "@szcrypt/testing";
+import { type CapturingProxy, grpcServerFor, type RunningServer, samplePayment, startCapturingProxy } from "@szcrypt/testing";
 import { createGrpcClient } from "./client.js";
 import { createClientInterceptor } from "./client-interceptor.js";
 import { createServerInterceptor } from "./server-interceptor.js";
-import type { PaymentClient } from "./test-support/calls.js";
-import { type RunningServer, startPaymentServer } from "./test-support/payment-server.js";
+import { createGrpcServiceDefinition } from "./service-definition.js";
+
+const startPaymentServer = grpcServerFor(createGrpcServiceDefinition(PaymentService));
 
 const KEY = parseKeySpec("hex:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
 const CANARY = "RESPONSE-CANARY-7f3a";

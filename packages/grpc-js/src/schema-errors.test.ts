@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { credentials, Metadata, Server, ServerCredentials, status } from "@grpc/grpc-js";
 import { isSzcryptError, parseKeySpec } from "@szcrypt/core";
-import { INVALID_FIELD, invalidResponseService } from "@szcrypt/example";
+import { INVALID_FIELD, invalidResponseService } from "@szcrypt/testing";
 import { createGrpcClient } from "./client.js";
 import { createClientInterceptor } from "./client-interceptor.js";
 import { createServerInterceptor } from "./server-interceptor.js";

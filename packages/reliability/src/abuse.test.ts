@@ -9,8 +9,9 @@ import { runInNewContext } from "node:vm";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { credentials, Metadata, Server, ServerCredentials, status } from "@grpc/grpc-js";
 import { createFieldCrypto, isSzcryptError, parseKeySpec } from "@szcrypt/core";
-import { type Folder, FolderSchema, FolderService, samplePayment } from "@szcrypt/example";
+import { type Folder, FolderSchema, FolderService } from "@szcrypt/example";
 import { createClientInterceptor, createGrpcClient, createGrpcServiceDefinition, createServerInterceptor } from "@szcrypt/grpc-js";
+import { samplePayment } from "@szcrypt/testing";
 import { type PaymentClient, startServer, unary } from "./harness/grpc.js";
 
 setFlagsFromString("--expose-gc");
@@ -59,7 +60,9 @@ describe("abuse", () => {
       await unary(client, samplePayment(0)); // warm up the channel before measuring
       const before = settled();
       await roundTrip16MiB(client);
-      server.seen.splice(0); // the harness keeps what handlers saw: drop it, or it is what stays
+      // The harness keeps what handlers saw: drop it, or it is what stays.
+      server.seen.splice(0);
+      server.calls.splice(0);
       // Everything of the call is out of scope now. The token and the wire
       // buffers are off-heap: arrayBuffers sees them, heapUsed never would.
       // grpc-js lets go of its HTTP/2 buffers a moment after the call: wait up to 5 s for it.

@@ -22,10 +22,11 @@ import {
   Keyring,
   parseKeySpec,
 } from "@szcrypt/core";
-import { onlyCardNumber, PaymentSchema, samplePayment } from "@szcrypt/example";
+import { PaymentSchema } from "@szcrypt/example";
 import { createClientInterceptor, createServerInterceptor } from "@szcrypt/grpc-js";
+import { onlyCardNumber, samplePayment } from "@szcrypt/testing";
 import fc from "fast-check";
-import "./harness/fast-check-replay.js";
+import "@szcrypt/testing/fast-check-replay";
 import { type Running, startServer, unary } from "./harness/grpc.js";
 
 const FIELD = "sz.examples.v1.Payment.card_number";

@@ -32,8 +32,9 @@ import {
   redactJson,
   SzcryptError,
 } from "@szcrypt/core";
-import { authorize, grpcPaymentHandlers, type Payment, PaymentSchema, PaymentService, samplePayment } from "@szcrypt/example";
+import { authorize, grpcPaymentHandlers, type Payment, PaymentSchema, PaymentService } from "@szcrypt/example";
 import { createClientInterceptor, createServerInterceptor } from "@szcrypt/grpc-js";
+import { samplePayment } from "@szcrypt/testing";
 import { CanaryHunt, type Secret } from "./harness/canaries.js";
 import { startServer, unary } from "./harness/grpc.js";
 

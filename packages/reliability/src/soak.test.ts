@@ -9,8 +9,9 @@ import { runInNewContext } from "node:vm";
 import { create } from "@bufbuild/protobuf";
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { createFieldCrypto, parseKeySpec } from "@szcrypt/core";
-import { type Payment, PaymentSchema, paymentId, samplePayment } from "@szcrypt/example";
+import { type Payment, PaymentSchema, paymentId } from "@szcrypt/example";
 import { createClientInterceptor, createServerInterceptor } from "@szcrypt/grpc-js";
+import { samplePayment } from "@szcrypt/testing";
 import { bidi, type PaymentClient, type Running, startServer, unary } from "./harness/grpc.js";
 
 setFlagsFromString("--expose-gc");

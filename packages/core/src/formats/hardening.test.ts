@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { createCipheriv } from "node:crypto";
 import { describe, it } from "node:test";
 import { isSzcryptError } from "../errors/szcrypt-error.js";
+import * as fixedIvApi from "../fixed-iv.js";
 import * as publicApi from "../index.js";
 import { SzcryptKey } from "../keys/key.js";
 import { parseKeySpec } from "../keys/key-spec.js";
-import * as vectorsApi from "../vectors/index.js";
 import { ecbFor } from "./aes-ecb.js";
 import { encryptLegacy, encryptLegacyBytes } from "./legacy-cbc.js";
 import { NonceBudget, szc1NonceBudget } from "./nonce-budget.js";
@@ -27,12 +27,12 @@ describe("shared AES-ECB ciphers", () => {
 });
 
 describe("no chosen IV or nonce on the public API", () => {
-  it("the public entry point has no fixed-IV or fixed-nonce function; the vectors entry point does", () => {
+  it("the public entry point has no fixed-IV or fixed-nonce function; only the test-only fixed-iv entry does", () => {
     for (const name of Object.keys(publicApi)) {
       assert.doesNotMatch(name, /WithIv|WithNonce/);
     }
-    assert.equal(typeof vectorsApi.encryptLegacyWithIv, "function");
-    assert.equal(typeof vectorsApi.encryptSzc1BytesWithNonce, "function");
+    assert.equal(typeof fixedIvApi.encryptLegacyWithIv, "function");
+    assert.equal(typeof fixedIvApi.encryptSzc1BytesWithNonce, "function");
   });
 
   it("an iv or nonce option slipped into the public functions is not used", () => {

@@ -36,7 +36,7 @@ export function encryptLegacy(plaintext: string, key: SzcryptKey): string {
 
 /**
  * {@link encryptLegacy} with a given IV, for test vectors only (reached from
- * `@szcrypt/core/vectors`): an IV reused under one key shows which values
+ * `@szcrypt/core/fixed-iv`): an IV reused under one key shows which values
  * share a prefix.
  *
  * @internal

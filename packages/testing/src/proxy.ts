@@ -1,5 +1,5 @@
-// Test and demo support: a TCP proxy on loopback that records every byte
-// crossing it both ways, and a helper that collects a stream's messages.
+// A TCP proxy on loopback that records every byte crossing it both ways: how
+// tests (and the demo) show what a sensitive field looks like on the wire.
 import { connect, createServer, type Socket } from "node:net";
 
 export interface CapturingProxy {
@@ -46,14 +46,4 @@ export async function startCapturingProxy(targetPort: number): Promise<Capturing
         server.close(() => resolve());
       }),
   };
-}
-
-/** Every message of a grpc-js readable stream, or its error. */
-export function collectStream<T>(stream: NodeJS.EventEmitter): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const out: T[] = [];
-    stream.on("data", (d: T) => out.push(d));
-    stream.on("error", reject);
-    stream.on("end", () => resolve(out));
-  });
 }

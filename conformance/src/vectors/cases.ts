@@ -1,24 +1,28 @@
-import { isSzcryptError } from "../errors/szcrypt-error.js";
-import { gcmOpen, gcmSeal } from "../formats/aes-gcm.js";
-import { decryptLegacy, decryptLegacyBytes, encryptLegacyBytesWithIv, encryptLegacyWithIv } from "../formats/legacy-cbc.js";
-import { decryptJsonLegacy, encryptJsonLegacyWithIv } from "../formats/legacy-json.js";
-import { decryptSzc1, decryptSzc1Bytes, encryptSzc1BytesWithNonce, encryptSzc1WithNonce, parseSzc1Body } from "../formats/szc1.js";
-import { parsePythonJson, pythonJsonDumps } from "../json/python-json.js";
-import { SzcryptKey } from "../keys/key.js";
-import { parseKeySpec } from "../keys/key-spec.js";
+import {
+  decryptJsonLegacy,
+  decryptLegacy,
+  decryptLegacyBytes,
+  decryptSzc1,
+  decryptSzc1Bytes,
+  isSzcryptError,
+  parseKeySpec,
+  parsePythonJson,
+  pythonJsonDumps,
+  SzcryptKey,
+} from "@szcrypt/core";
+import {
+  encryptJsonLegacyWithIv,
+  encryptLegacyBytesWithIv,
+  encryptLegacyWithIv,
+  encryptSzc1BytesWithNonce,
+  encryptSzc1WithNonce,
+  gcmOpen,
+  gcmSeal,
+  parseSzc1Body,
+} from "@szcrypt/core/fixed-iv";
+import type { ConformanceCase } from "../case.js";
 import type { VectorGroup, VectorSuite, VectorTest } from "./suite.js";
 import { fromTypedValue, matchesTypedValue } from "./typed-value.js";
-
-/** One runnable case of a suite. */
-export interface VectorCase {
-  /** `suite/case/tcId`, e.g. `legacy-cbc/utf8-astral/3`: what --run and --skip match. */
-  readonly name: string;
-  readonly comment: string;
-  readonly flags: readonly string[];
-  readonly expected: "valid" | "invalid";
-  /** Runs the case: returns on a pass, throws {@link VectorMismatch} saying what differed. */
-  run(): void;
-}
 
 /**
  * A case's outcome differed from its expectation. The message says what
@@ -30,8 +34,8 @@ export class VectorMismatch extends Error {
 }
 
 /** Every case of a suite, labelled, in file order. */
-export function listVectorCases(suite: VectorSuite): VectorCase[] {
-  const out: VectorCase[] = [];
+export function listVectorCases(suite: VectorSuite): ConformanceCase[] {
+  const out: ConformanceCase[] = [];
   for (const group of suite.testGroups) {
     for (const test of group.tests) {
       const label = test.case ?? slug(test.flags[0] ?? test.comment) ?? "case";

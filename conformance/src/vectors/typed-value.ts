@@ -1,5 +1,4 @@
-import { PyFloat } from "../json/py-float.js";
-import type { PyJsonValue } from "../json/python-json.js";
+import { PyFloat, type PyJsonValue } from "@szcrypt/core";
 
 /**
  * A Python JSON value in the vectors' typed form, which keeps what plain JSON

@@ -1,7 +1,7 @@
 // Replays a failed property run. fast-check prints `{ seed, path }` with every
 // counterexample; setting SZCRYPT_FC_SEED (and, for one property, SZCRYPT_FC_PATH)
 // reruns exactly that run, locally or in CI. Imported for its effect by every
-// test file that uses fast-check. (The same as @szcrypt/core's test support, which is not published.)
+// test file that uses fast-check.
 import fc from "fast-check";
 
 /** Applies SZCRYPT_FC_SEED / SZCRYPT_FC_PATH from `env` to fast-check's global settings, if set. */

@@ -1,11 +1,32 @@
+// The vector harness against @szcrypt/core: every committed suite and the
+// vendored Wycheproof files, one labelled test per case, plus the harness's own
+// failure paths. (Moved here from core, which no longer ships the harness.)
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { describe, it } from "node:test";
-import { readJson, repoRoot, wycheproofDir } from "../test-support/repo.js";
-import { listVectorCases, parseVectorSuite, VectorMismatch, type VectorSuite } from "./index.js";
+import { fileURLToPath } from "node:url";
+import { listVectorCases, VectorMismatch } from "./cases.js";
+import { parseVectorSuite, type VectorSuite } from "./suite.js";
 
-const vectorsDir = join(repoRoot(), "conformance", "vectors");
+// dist/vectors/ → the package folder, which holds vectors/.
+const vectorsDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../vectors");
+
+function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, "utf8"));
+}
+
+/**
+ * The vendored Wycheproof folder, or SZCRYPT_WYCHEPROOF_DIR to run another copy.
+ * A missing folder is an error, never a skip: a run that silently skips them would prove nothing.
+ */
+function wycheproofDir(): { dir: string } {
+  const dir = process.env["SZCRYPT_WYCHEPROOF_DIR"] ?? join(vectorsDir, "wycheproof");
+  if (!existsSync(join(dir, "aes_cbc_pkcs5_test.json"))) {
+    throw new Error(`Wycheproof vectors not found at ${dir}`);
+  }
+  return { dir };
+}
 const files = readdirSync(vectorsDir)
   .filter((f) => f.endsWith(".json"))
   .sort();
@@ -14,7 +35,7 @@ function runSuite(suite: VectorSuite): void {
   const cases = listVectorCases(suite);
   it("has cases", () => assert.ok(cases.length > 0));
   for (const c of cases) {
-    it(`${c.name} [${c.expected}] ${c.comment}`, () => c.run());
+    it(`${c.name} [${c.expected}] ${c.comment ?? ""}`, () => c.run());
   }
 }
 
