@@ -58,3 +58,27 @@ export function formatTable(rows: readonly Row[]): string {
     .join("\n")
     .replace(/\n/, `\n|${widths.map((w) => "-".repeat(w + 2)).join("|")}|\n`);
 }
+
+/**
+ * The checked rows alone, one line per target: what `pnpm bench` is held to
+ * (issue #18's table and the earlier codec targets), met or missed with the ratio.
+ */
+export function formatTargets(rows: readonly Row[]): string {
+  const checked = rows.filter((r) => r.target !== undefined && r.ratio !== undefined);
+  if (checked.length === 0) {
+    return "";
+  }
+  const head = ["target", "ratio", "needs", "verdict"];
+  const body = checked.map((r) => [
+    `${r.group}/${r.name} vs ${r.baseline?.name ?? "?"}`,
+    `${r.ratio?.toFixed(2)}×`,
+    `≥ ${r.target}×`,
+    (r.ratio ?? 0) >= (r.target ?? 0) ? "met" : "MISSED",
+  ]);
+  const all = [head, ...body];
+  const widths = head.map((_, i) => Math.max(...all.map((line) => (line[i] ?? "").length)));
+  return all
+    .map((line) => `| ${line.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`)
+    .join("\n")
+    .replace(/\n/, `\n|${widths.map((w) => "-".repeat(w + 2)).join("|")}|\n`);
+}
