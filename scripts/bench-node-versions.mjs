@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { writeGenerated } from "../packages/bench/dist/document.js";
+import { markdownTable } from "../packages/bench/dist/report.js";
 
 const { positionals: files, values } = parseArgs({ allowPositionals: true, options: { write: { type: "string" } } });
 const runs = files.map((f) => JSON.parse(readFileSync(f, "utf8")));
@@ -28,12 +29,7 @@ const target = (name) => {
 const baseline = (name) => runs.flatMap((run) => run.rows).find((x) => `${x.group}/${x.name}` === name)?.baseline?.name ?? "";
 const head = ["case", "vs", ...runs.map((r) => `Node.js ${r.conditions.node} (OpenSSL ${r.conditions.nodeOpenssl})`), "target"];
 const body = names.map((n) => [n, baseline(n), ...runs.map((run) => cell(run, n)), target(n)]);
-const all = [head, ...body];
-const widths = head.map((_, i) => Math.max(...all.map((l) => (l[i] ?? "").length)));
-const table = all
-  .map((l) => `| ${l.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`)
-  .join("\n")
-  .replace(/\n/, `\n|${widths.map((w) => "-".repeat(w + 2)).join("|")}|\n`);
+const table = markdownTable(head, body);
 const conditions = runs
   .map(
     (r) =>

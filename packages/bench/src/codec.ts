@@ -37,10 +37,13 @@ function nodeDecrypt(token: string): string {
 const GCM_KEY_HEX = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 const KEY_ID = "k1";
 const FIELD = "sz.bench.v1.Sensitive8.f1";
-const gcmKey = parseKeySpec(`hex:${GCM_KEY_HEX}`, { id: KEY_ID });
+/** The szc1 codec cases' key (id "k1") and field. */
+export const gcmKey = parseKeySpec(`hex:${GCM_KEY_HEX}`, { id: KEY_ID });
+export const GCM_FIELD = FIELD;
 const gcmRaw = Buffer.from(GCM_KEY_HEX, "hex");
 const gcmAad = (keyId: string, field: string) => Buffer.from(`szc1\0${keyId}\0${field}`, "utf8");
-function nodeGcmEncrypt(text: string, field: string): string {
+/** szc1 encryption written by hand with node:crypto: the baseline of `codec/szc1/encrypt-32B`. */
+export function nodeGcmEncrypt(text: string, field: string): string {
   const nonce = randomBytes(12);
   const c = createCipheriv("aes-256-gcm", gcmRaw, nonce);
   c.setAAD(gcmAad(KEY_ID, field));
@@ -54,7 +57,8 @@ function nodeGcmEncrypt(text: string, field: string): string {
   ]);
   return `szc1:${body.toString("base64url")}`;
 }
-function nodeGcmDecrypt(token: string, field: string): string {
+/** szc1 decryption written by hand with node:crypto: the baseline of `codec/szc1/decrypt-32B`. */
+export function nodeGcmDecrypt(token: string, field: string): string {
   const b = Buffer.from(token.slice(5), "base64url");
   const idEnd = 1 + (b[0] ?? 0);
   const d = createDecipheriv("aes-256-gcm", gcmRaw, b.subarray(idEnd, idEnd + 12));

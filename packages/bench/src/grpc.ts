@@ -22,6 +22,8 @@ const serverExecArgv = (process.env["SZCRYPT_BENCH_SERVER_ARGS"] ?? "").split(/\
 /** A client connected to an echo server of one variant. */
 export interface Pair {
   client: ReturnType<typeof createGrpcClient<typeof BenchService>>;
+  /** The process serving: this one, or the server child's. */
+  readonly serverPid: number;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ async function serverChild(variant: Variant): Promise<{ port: number; child: Chi
 /** Starts an echo server of a variant (in this process or a child) and connects a client with the same variant. */
 export async function pair(variant: Variant, processes: Processes): Promise<Pair> {
   let port: number;
+  let serverPid = process.pid;
   let stop: () => Promise<void>;
   if (processes === "one") {
     const server = await startEchoServer(variant);
@@ -48,6 +51,7 @@ export async function pair(variant: Variant, processes: Processes): Promise<Pair
   } else {
     const { port: p, child } = await serverChild(variant);
     port = p;
+    serverPid = child.pid ?? -1;
     stop = async () => {
       const exited = once(child, "exit");
       child.disconnect();
@@ -59,6 +63,7 @@ export async function pair(variant: Variant, processes: Processes): Promise<Pair
   });
   return {
     client,
+    serverPid,
     close: async () => {
       client.close();
       await stop();

@@ -51,12 +51,7 @@ export function formatTable(rows: readonly Row[]): string {
     r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}×`,
     verdict(r),
   ]);
-  const all = [head, ...body];
-  const widths = head.map((_, i) => Math.max(...all.map((line) => (line[i] ?? "").length)));
-  return all
-    .map((line) => `| ${line.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`)
-    .join("\n")
-    .replace(/\n/, `\n|${widths.map((w) => "-".repeat(w + 2)).join("|")}|\n`);
+  return markdownTable(head, body);
 }
 
 /**
@@ -75,6 +70,11 @@ export function formatTargets(rows: readonly Row[]): string {
     `≥ ${r.target}×`,
     (r.ratio ?? 0) >= (r.target ?? 0) ? "met" : "MISSED",
   ]);
+  return markdownTable(head, body);
+}
+
+/** A Markdown table with padded columns, readable as text too. */
+export function markdownTable(head: readonly string[], body: readonly (readonly string[])[]): string {
   const all = [head, ...body];
   const widths = head.map((_, i) => Math.max(...all.map((line) => (line[i] ?? "").length)));
   return all
