@@ -2,7 +2,16 @@
 // Reports its port over IPC and exits when the bench disconnects, so a server
 // never outlives the run; `--cpu-prof` in its execArgv then writes its profile.
 import { writeFileSync } from "node:fs";
+import http2 from "node:http2";
 import { isVariant, startEchoServer } from "./grpc-variants.js";
+
+// An experiment, off by default: grpc-js sets TCP_NODELAY on its client
+// connections only, and Node's http2 server leaves Nagle on for accepted sockets.
+if (process.env["SZCRYPT_BENCH_SERVER_NODELAY"] === "1") {
+  const createServer = http2.createServer;
+  http2.createServer = ((options: http2.ServerOptions, listener?: () => void) =>
+    createServer({ ...options, noDelay: true } as http2.ServerOptions, listener)) as typeof http2.createServer;
+}
 
 const variant = process.argv[2];
 if (!isVariant(variant) || process.send === undefined) {

@@ -2,7 +2,7 @@
 // Every number is a ratio against a baseline measured in the same run on the
 // same machine: never a time target.
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,10 +20,17 @@ const usage = `usage: pnpm bench [regex] [--write FILE | --no-write] [--json FIL
                 the checkout's BENCHMARKS.md), between its '<!-- pnpm bench: begin -->' and
                 '<!-- pnpm bench: end -->' lines; the prose around them is kept
   --no-write    a run of every case that prints only
+  --from-json FILE  renders a run saved by --json again, measuring nothing
   --json FILE   also writes the rows and the run's conditions as JSON (scripts/bench-node-versions.sh)`;
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { write: { type: "string" }, "no-write": { type: "boolean" }, json: { type: "string" }, help: { type: "boolean", short: "h" } },
+  options: {
+    write: { type: "string" },
+    "no-write": { type: "boolean" },
+    "from-json": { type: "string" },
+    json: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
 });
 if (values.help) {
   console.log(usage);
@@ -42,21 +49,61 @@ const writeTo =
 const selected = (name: string) =>
   filter === undefined || [name, `codec/${name}`, `plans/${name}`, `grpc/${name}`, `grpc-2proc/${name}`].some((n) => filter.test(n));
 
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
-const loadBefore = load();
-const started = Date.now();
-const notes: string[] = [];
-const rows: Row[] = [
-  ...(await codecRows(selected, notes)),
-  ...(await planRows(selected)),
-  ...(await grpcRows(selected, "one")),
-  ...(await grpcRows(selected, "two")),
-].filter((r) => filter === undefined || filter.test(`${r.group}/${r.name}`));
-const seconds = Math.round((Date.now() - started) / 1000);
-const loadAfter = load();
+interface Conditions {
+  readonly date: string;
+  readonly node: string;
+  readonly nodeOpenssl: string;
+  readonly cpus: string;
+  readonly memoryGiB: number;
+  readonly opensslCli: string;
+  readonly seconds: number;
+  readonly loadBefore: string;
+  readonly loadAfter: string;
+}
+
+async function measure(): Promise<{ conditions: Conditions; rows: Row[]; notes: string[] }> {
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ");
+  const loadBefore = load();
+  const started = Date.now();
+  const notes: string[] = [];
+  const rows: Row[] = [
+    ...(await codecRows(selected, notes)),
+    ...(await planRows(selected)),
+    ...(await grpcRows(selected, "one")),
+    ...(await grpcRows(selected, "two")),
+  ].filter((r) => filter === undefined || filter.test(`${r.group}/${r.name}`));
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const loadAfter = load();
+  const opensslCli = (() => {
+    try {
+      return execFileSync("openssl", ["version"], { encoding: "utf8" }).trim();
+    } catch {
+      return "not installed";
+    }
+  })();
+  const conditions: Conditions = {
+    date: new Date().toISOString().slice(0, 16).replace("T", " "),
+    node: process.version,
+    nodeOpenssl: process.versions.openssl,
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}`,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    opensslCli,
+    seconds,
+    loadBefore,
+    loadAfter,
+  };
+  return { conditions, rows, notes };
+}
+
+// --from-json renders a saved run again (e.g. after a change to the report's layout) without measuring.
+const { conditions, rows, notes } =
+  values["from-json"] === undefined
+    ? await measure()
+    : (JSON.parse(readFileSync(values["from-json"], "utf8")) as { conditions: Conditions; rows: Row[]; notes: string[] });
+const { seconds, loadBefore, loadAfter } = conditions;
 const table = formatTable(rows);
 const targets = formatTargets(rows);
 console.log(table);
@@ -69,40 +116,21 @@ if (targets !== "") {
 const checked = rows.filter((r) => r.target !== undefined);
 const missed = checked.filter((r) => (r.ratio ?? 0) < (r.target ?? 0));
 console.log(
-  `\n${checked.length - missed.length} targets met, ${missed.length} missed, in ${seconds} s on Node.js ${process.version}; load average ${loadBefore} before, ${loadAfter} after`,
+  `\n${checked.length - missed.length} targets met, ${missed.length} missed, in ${seconds} s on Node.js ${conditions.node}; load average ${loadBefore} before, ${loadAfter} after`,
 );
 
-const openssl = (() => {
-  try {
-    return execFileSync("openssl", ["version"], { encoding: "utf8" }).trim();
-  } catch {
-    return "not installed";
-  }
-})();
-const conditions = {
-  date: new Date().toISOString().slice(0, 16).replace("T", " "),
-  node: process.version,
-  nodeOpenssl: process.versions.openssl,
-  cpus: `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}`,
-  memoryGiB: Math.round(totalmem() / 2 ** 30),
-  opensslCli: openssl,
-  seconds,
-  loadBefore,
-  loadAfter,
-};
 if (values.json !== undefined) {
   writeFileSync(values.json, `${JSON.stringify({ conditions, rows, notes }, null, 2)}\n`);
 }
 if (writeTo !== undefined) {
   const generated = `Written by \`pnpm bench\` (every case; or \`pnpm bench --write BENCHMARKS.md\`) on ${conditions.date} UTC from the code of this commit; the part between the markers is generated, the prose around it is kept. A full run took ${seconds} s; \`pnpm bench REGEX\` runs selected cases and prints only.
 
-Machine: ${conditions.cpus}, ${conditions.memoryGiB} GiB, Node.js ${conditions.node} (OpenSSL ${conditions.nodeOpenssl}), CLI ${openssl}. Load average (1, 5, 15 min) ${loadBefore} at the start, ${loadAfter} at the end: the machine is shared, so absolute ns/op are for orientation only.
+Machine: ${conditions.cpus}, ${conditions.memoryGiB} GiB, Node.js ${conditions.node} (OpenSSL ${conditions.nodeOpenssl}), CLI ${conditions.opensslCli}. Load average (1, 5, 15 min) ${loadBefore} at the start, ${loadAfter} at the end: the machine is shared, so absolute ns/op are for orientation only.
 
 Every figure is a ratio against a baseline measured in the same run. gRPC cases interleave the variants over several rounds; their ratio is the median of per-round ratios to the no-op interceptors run next to it, so slow drift in machine load cancels out. \`grpc/\` runs client and server in the bench process; \`grpc-2proc/\` runs the server in a child process, as in production (same interceptors, fewer rounds, no OTel variant). Issue #18's targets apply to the \`grpc/\` rows.
 
 ${table}
-
-${notes.map((n) => `- ${n}`).join("\n")}
+${notes.map((n) => `\n- ${n}`).join("")}
 
 ### Targets
 

@@ -63,9 +63,10 @@ export function formatTargets(rows: readonly Row[]): string {
   if (checked.length === 0) {
     return "";
   }
-  const head = ["target", "ratio", "needs", "verdict"];
+  const head = ["target", "against", "ratio", "needs", "verdict"];
   const body = checked.map((r) => [
-    `${r.group}/${r.name} vs ${r.baseline?.name ?? "?"}`,
+    `${r.group}/${r.name}`,
+    r.baseline?.name ?? "?",
     `${r.ratio?.toFixed(2)}×`,
     `≥ ${r.target}×`,
     (r.ratio ?? 0) >= (r.target ?? 0) ? "met" : "MISSED",
