@@ -52,9 +52,11 @@ for node in "${nodes[@]}"; do
   echo "=== pnpm bench on Node.js $version (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
   # The server children of grpc-2proc fork process.execPath: the same binary.
   # The machine's Node.js writes the main table when asked (--write), the others print only.
-  if [ $first -eq 1 ] && [ ${#write[@]} -gt 0 ]; then own=("${write[@]}"); else own=(--no-write); fi
+  # (a filtered run never writes the main table: it would lack rows).
+  if [ $first -eq 1 ] && [ ${#write[@]} -gt 0 ] && [ ${#filter[@]} -eq 0 ]; then own=("${write[@]}"); else own=(--no-write); fi
   first=0
-  "$node" packages/bench/dist/main.js ${filter[@]+"${filter[@]}"} "${own[@]}" --json "$out/$version.json"
+  [ ${#filter[@]} -eq 0 ] || own=()
+  "$node" packages/bench/dist/main.js ${filter[@]+"${filter[@]}"} ${own[@]+"${own[@]}"} --json "$out/$version.json"
   results+=("$out/$version.json")
 done
 node scripts/bench-node-versions.mjs ${write[@]+"${write[@]}"} "${results[@]}"
