@@ -3,7 +3,15 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { decryptLegacy, decryptLegacyBytes, encryptLegacy, encryptLegacyBytes, parseKeySpec } from "@szcrypt/core";
+import {
+  decryptLegacy,
+  decryptLegacyBytes,
+  decryptSzc1,
+  encryptLegacy,
+  encryptLegacyBytes,
+  encryptSzc1,
+  parseKeySpec,
+} from "@szcrypt/core";
 import { Bench } from "tinybench";
 import { type Row, row } from "./report.js";
 
@@ -21,6 +29,42 @@ function nodeDecrypt(token: string): string {
   const b = Buffer.from(token, "base64");
   const d = createDecipheriv("aes-128-cbc", raw, b.subarray(0, 16));
   return Buffer.concat([d.update(b.subarray(16)), d.final()]).toString("utf8");
+}
+
+// szc1 by hand: the same token (conformance/SPEC.md) from node:crypto's AES-GCM
+// with a fresh 12-byte nonce per value. The AAD names the field, so a function
+// `encrypt(text, field)` builds it per call, as szcrypt's callers would.
+const GCM_KEY_HEX = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+const KEY_ID = "k1";
+const FIELD = "sz.bench.v1.Sensitive8.f1";
+/** The szc1 codec cases' key (id "k1") and field. */
+export const gcmKey = parseKeySpec(`hex:${GCM_KEY_HEX}`, { id: KEY_ID });
+export const GCM_FIELD = FIELD;
+const gcmRaw = Buffer.from(GCM_KEY_HEX, "hex");
+const gcmAad = (keyId: string, field: string) => Buffer.from(`szc1\0${keyId}\0${field}`, "utf8");
+/** szc1 encryption written by hand with node:crypto: the baseline of `codec/szc1/encrypt-32B`. */
+export function nodeGcmEncrypt(text: string, field: string): string {
+  const nonce = randomBytes(12);
+  const c = createCipheriv("aes-256-gcm", gcmRaw, nonce);
+  c.setAAD(gcmAad(KEY_ID, field));
+  const body = Buffer.concat([
+    Buffer.from([KEY_ID.length]),
+    Buffer.from(KEY_ID, "ascii"),
+    nonce,
+    c.update(text, "utf8"),
+    c.final(),
+    c.getAuthTag(),
+  ]);
+  return `szc1:${body.toString("base64url")}`;
+}
+/** szc1 decryption written by hand with node:crypto: the baseline of `codec/szc1/decrypt-32B`. */
+export function nodeGcmDecrypt(token: string, field: string): string {
+  const b = Buffer.from(token.slice(5), "base64url");
+  const idEnd = 1 + (b[0] ?? 0);
+  const d = createDecipheriv("aes-256-gcm", gcmRaw, b.subarray(idEnd, idEnd + 12));
+  d.setAAD(gcmAad(b.subarray(1, idEnd).toString("ascii"), field));
+  d.setAuthTag(b.subarray(b.length - 16));
+  return Buffer.concat([d.update(b.subarray(idEnd + 12, b.length - 16)), d.final()]).toString("utf8");
 }
 
 async function opsPerSec(fns: Record<string, () => unknown>, time = 250): Promise<Record<string, number>> {
@@ -73,7 +117,7 @@ export async function codecRows(selected: (name: string) => boolean, notes: stri
       const base = op === "encrypt" ? () => nodeEncrypt(text) : () => nodeDecrypt(token);
       const r = await opsPerSec({ szcrypt: ours, node: base });
       rows.push(
-        row("codec", name, r["szcrypt"] ?? 0, { name: "node:crypto by hand", opsPerSec: r["node"] ?? 1 }, size === 32 ? 1.0 : undefined),
+        row("codec", name, r["szcrypt"] ?? 0, { name: "node:crypto by hand", opsPerSec: r["node"] ?? 1 }, size === 32 ? 1.5 : undefined),
       );
       const py = python?.[`${op}-${size}`];
       if (py !== undefined) {
@@ -81,6 +125,27 @@ export async function codecRows(selected: (name: string) => boolean, notes: stri
           row("codec", `${name} vs Python`, r["szcrypt"] ?? 0, { name: "Python reference", opsPerSec: py }, size === 32 ? 1.5 : undefined),
         );
       }
+    }
+  }
+  {
+    // The baseline must do the same work: each side opens the other's token.
+    const text = "x".repeat(32);
+    const ours = encryptSzc1(text, gcmKey, { fieldName: FIELD });
+    const theirs = nodeGcmEncrypt(text, FIELD);
+    if (nodeGcmDecrypt(ours, FIELD) !== text || decryptSzc1(theirs, gcmKey, { fieldName: FIELD }) !== text) {
+      throw new Error("bench: the hand-written AES-GCM baseline does not produce szc1 tokens");
+    }
+    for (const op of ["encrypt", "decrypt"] as const) {
+      const name = `szc1/${op}-32B`;
+      if (!selected(name)) {
+        continue;
+      }
+      const r = await opsPerSec(
+        op === "encrypt"
+          ? { szcrypt: () => encryptSzc1(text, gcmKey, { fieldName: FIELD }), node: () => nodeGcmEncrypt(text, FIELD) }
+          : { szcrypt: () => decryptSzc1(ours, gcmKey, { fieldName: FIELD }), node: () => nodeGcmDecrypt(ours, FIELD) },
+      );
+      rows.push(row("codec", name, r["szcrypt"] ?? 0, { name: "node:crypto AES-256-GCM by hand", opsPerSec: r["node"] ?? 1 }, 1.5));
     }
   }
   if (selected("legacy/bytes-1MiB")) {

@@ -1,95 +1,78 @@
-import {
-  credentials,
-  InterceptingCall,
-  type Interceptor,
-  ListenerBuilder,
-  Metadata,
-  RequesterBuilder,
-  ResponderBuilder,
-  Server,
-  ServerCredentials,
-  ServerInterceptingCall,
-  type ServerInterceptor,
-  ServerListenerBuilder,
-} from "@grpc/grpc-js";
-import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
-import { parseKeySpec } from "@szcrypt/core";
-import { createClientInterceptor, createGrpcClient, createGrpcServiceDefinition, createServerInterceptor } from "@szcrypt/grpc-js";
-import { BenchService, type Clear8, type Sensitive8 } from "./gen/sz/bench/v1/bench_pb.js";
+import { type ChildProcess, fork } from "node:child_process";
+import { once } from "node:events";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { credentials, Metadata } from "@grpc/grpc-js";
+import { createGrpcClient } from "@szcrypt/grpc-js";
+import { BenchService } from "./gen/sz/bench/v1/bench_pb.js";
+import { clientInterceptors, startEchoServer, type Variant, variants } from "./grpc-variants.js";
 import { clear8, sensitive8 } from "./plans.js";
 import { type Row, row } from "./report.js";
 
-type Variant = "plain" | "no-op" | "szcrypt legacy-cbc" | "szcrypt szc1" | "szcrypt legacy-cbc + OTel metrics";
-const key = parseKeySpec(`base64:${Buffer.alloc(32, 9).toString("base64")}`);
+/** Where the server runs: in the bench process, or in a child of its own (as in production). */
+export type Processes = "one" | "two";
 
-// The OpenTelemetry SDK recording every message: aggregation happens on the
-// hot path, export does not (a Prometheus scrape or a periodic push reads the
-// aggregates), so a reader that is never collected measures what a service pays.
-class IdleReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-const telemetryFor = (variant: Variant) =>
-  variant === "szcrypt legacy-cbc + OTel metrics"
-    ? { telemetry: { meterProvider: new MeterProvider({ readers: [new IdleReader()] }) } }
-    : {};
+/**
+ * Node.js options for the server children of the two-process cases, e.g.
+ * `SZCRYPT_BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile
+ * the server apart from the client.
+ */
+const serverExecArgv = (process.env["SZCRYPT_BENCH_SERVER_ARGS"] ?? "").split(/\s+/).filter((a) => a !== "");
 
-// Interceptors that pass everything through the same builder hooks szcrypt uses: the fair baseline.
-const noopClient: Interceptor = (options, next) =>
-  new InterceptingCall(
-    next(options),
-    new RequesterBuilder()
-      .withStart((md, _l, n) => n(md, new ListenerBuilder().withOnReceiveMessage((m, nm) => nm(m)).build()))
-      .withSendMessage((m, n) => n(m))
-      .build(),
-  );
-const noopServer: ServerInterceptor = (_d, call) =>
-  new ServerInterceptingCall(
-    call,
-    new ResponderBuilder()
-      .withStart((n) => n(new ServerListenerBuilder().withOnReceiveMessage((m, nm) => nm(m)).build()))
-      .withSendMessage((m, n) => n(m))
-      .build(),
-  );
-
-interface Pair {
+/** A client connected to an echo server of one variant. */
+export interface Pair {
   client: ReturnType<typeof createGrpcClient<typeof BenchService>>;
-  close(): void;
+  /** The process serving: this one, or the server child's. */
+  readonly serverPid: number;
+  close(): Promise<void>;
 }
 
-async function pair(variant: Variant): Promise<Pair> {
-  const [si, ci]: [ServerInterceptor[], Interceptor[]] =
-    variant === "plain"
-      ? [[], []]
-      : variant === "no-op"
-        ? [[noopServer], [noopClient]]
-        : [
-            [createServerInterceptor({ key, format: variant === "szcrypt szc1" ? "szc1" : "legacy-cbc", ...telemetryFor(variant) })],
-            [createClientInterceptor({ key, format: variant === "szcrypt szc1" ? "szc1" : "legacy-cbc", ...telemetryFor(variant) })],
-          ];
-  const server = new Server({ interceptors: si });
-  server.addService(createGrpcServiceDefinition(BenchService), {
-    sensitive: (call: { request: Sensitive8 }, cb: (e: null, v: Sensitive8) => void) => cb(null, call.request),
-    clear: (call: { request: Clear8 }, cb: (e: null, v: Clear8) => void) => cb(null, call.request),
-    sensitiveStream: (call: NodeJS.EventEmitter & { write(m: Sensitive8): boolean; end(): void }) => {
-      call.on("data", (m: Sensitive8) => call.write(m));
-      call.on("end", () => call.end());
-    },
+async function serverChild(variant: Variant): Promise<{ port: number; child: ChildProcess }> {
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), "grpc-server.js"), [variant], {
+    execArgv: serverExecArgv,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const port = await new Promise<number>((res, rej) =>
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
-  );
-  const client = createGrpcClient(BenchService, `127.0.0.1:${port}`, credentials.createInsecure(), { interceptors: ci });
+  const [message] = (await Promise.race([
+    once(child, "message"),
+    once(child, "exit").then(([code]) => Promise.reject(new Error(`the ${variant} server child exited (${code})`))),
+  ])) as [{ port: number }];
+  return { port: message.port, child };
+}
+
+/** Starts an echo server of a variant (in this process or a child) and connects a client with the same variant. */
+export async function pair(variant: Variant, processes: Processes): Promise<Pair> {
+  let port: number;
+  let serverPid = process.pid;
+  let stop: () => Promise<void>;
+  if (processes === "one") {
+    const server = await startEchoServer(variant);
+    port = server.port;
+    stop = async () => server.shutdown();
+  } else {
+    const { port: p, child } = await serverChild(variant);
+    port = p;
+    serverPid = child.pid ?? -1;
+    stop = async () => {
+      const exited = once(child, "exit");
+      child.disconnect();
+      await exited;
+    };
+  }
+  const client = createGrpcClient(BenchService, `127.0.0.1:${port}`, credentials.createInsecure(), {
+    interceptors: clientInterceptors(variant),
+  });
   return {
     client,
-    close: () => {
+    serverPid,
+    close: async () => {
       client.close();
-      server.forceShutdown();
+      await stop();
     },
   };
 }
 
-async function unaryRate(p: Pair, method: "sensitive" | "clear", inFlight: number, calls: number): Promise<number> {
+/** Calls/s of `calls` unary calls with `inFlight` outstanding at a time. */
+export async function unaryRate(p: Pair, method: "sensitive" | "clear", inFlight: number, calls: number): Promise<number> {
   const message = method === "sensitive" ? sensitive8() : clear8();
   let started = 0;
   const call = () =>
@@ -112,7 +95,8 @@ async function unaryRate(p: Pair, method: "sensitive" | "clear", inFlight: numbe
   return calls / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
 
-async function bidiRate(p: Pair, messages: number): Promise<number> {
+/** Messages/s echoed through one bidi stream. */
+export async function bidiRate(p: Pair, messages: number): Promise<number> {
   const message = sensitive8();
   const t0 = process.hrtime.bigint();
   await new Promise<void>((resolve, reject) => {
@@ -153,63 +137,80 @@ interface Measured {
  * every other round). Ratios are paired per round, then the median taken: a
  * slow drift in machine load cancels out of each pair.
  */
-async function rounds(variants: Variant[], rounds: number, measure: (p: Pair) => Promise<number>): Promise<Map<Variant, Measured>> {
+async function rounds(
+  selection: readonly Variant[],
+  processes: Processes,
+  count: number,
+  measure: (p: Pair) => Promise<number>,
+): Promise<Map<Variant, Measured>> {
   const pairs = new Map<Variant, Pair>();
-  for (const v of variants) {
-    pairs.set(v, await pair(v));
-  }
-  const samples = new Map<Variant, number[]>(variants.map((v) => [v, []]));
+  const samples = new Map<Variant, number[]>(selection.map((v) => [v, []]));
   try {
-    for (const v of variants) {
+    for (const v of selection) {
+      pairs.set(v, await pair(v, processes));
+    }
+    for (const v of selection) {
       await measure(pairs.get(v) as Pair); // warm-up
     }
-    for (let r = 0; r < rounds; r++) {
-      for (const v of r % 2 === 0 ? variants : [...variants].reverse()) {
+    for (let r = 0; r < count; r++) {
+      for (const v of r % 2 === 0 ? selection : [...selection].reverse()) {
         samples.get(v)?.push(await measure(pairs.get(v) as Pair));
       }
     }
   } finally {
-    for (const p of pairs.values()) {
-      p.close();
-    }
+    await Promise.all([...pairs.values()].map((p) => p.close()));
   }
   const base = samples.get("no-op") ?? [];
   return new Map(
-    variants.map((v) => {
+    selection.map((v) => {
       const own = samples.get(v) ?? [];
       return [v, { rate: median(own), ratio: median(own.map((x, i) => x / (base[i] ?? x))) }];
     }),
   );
 }
 
-export async function grpcRows(selected: (name: string) => boolean): Promise<Row[]> {
+/**
+ * The gRPC cases, as ratios to no-op interceptors measured in the same rounds.
+ * `processes: "one"` (group `grpc`) runs client and server in the bench
+ * process and carries issue #18's targets; `"two"` (group `grpc-2proc`) forks
+ * the server, as in production, and is reported beside it.
+ */
+export async function grpcRows(selected: (name: string) => boolean, processes: Processes): Promise<Row[]> {
+  const group = processes === "one" ? "grpc" : "grpc-2proc";
   const rows: Row[] = [];
-  const all: Variant[] = ["plain", "no-op", "szcrypt legacy-cbc", "szcrypt szc1", "szcrypt legacy-cbc + OTel metrics"];
-  const add = (r: Map<Variant, Measured>, name: string, v: Variant, unit: string, target?: number) => {
+  // Across processes every call costs several times more: fewer calls and rounds keep the run short,
+  // and the OTel variant (a client/server-symmetric cost already measured in one process) is left out.
+  const all: readonly Variant[] = processes === "one" ? variants : variants.filter((v) => v !== "szcrypt legacy-cbc + OTel metrics");
+  const target = (t: number) => (processes === "one" ? t : undefined);
+  const add = (r: Map<Variant, Measured>, name: string, v: Variant, unit: string, t?: number) => {
+    if (!r.has(v)) return;
     const noop = { name: "no-op interceptors", opsPerSec: r.get("no-op")?.rate ?? 1 };
-    rows.push(row("grpc", name, r.get(v)?.rate ?? 0, noop, target, unit, r.get(v)?.ratio));
+    rows.push(row(group, name, r.get(v)?.rate ?? 0, noop, t === undefined ? undefined : target(t), unit, r.get(v)?.ratio));
   };
   for (const inFlight of [1, 32]) {
     const name = `unary-${inFlight}-in-flight`;
-    if (!selected(`grpc/${name}`)) {
+    if (!selected(`${group}/${name}`)) {
       continue;
     }
-    const r = await rounds(all, 7, (p) => unaryRate(p, "sensitive", inFlight, inFlight === 1 ? 800 : 3000));
+    const calls = processes === "one" ? (inFlight === 1 ? 800 : 3000) : inFlight === 1 ? 400 : 2000;
+    const r = await rounds(all, processes, processes === "one" ? 7 : 5, (p) => unaryRate(p, "sensitive", inFlight, calls));
     add(r, `${name}/plain (no interceptors)`, "plain", "calls");
     add(r, `${name}/szcrypt legacy-cbc, 8 sensitive fields`, "szcrypt legacy-cbc", "calls", inFlight === 32 ? 0.9 : undefined);
-    add(r, `${name}/szcrypt szc1, 8 sensitive fields`, "szcrypt szc1", "calls");
+    add(r, `${name}/szcrypt szc1, 8 sensitive fields`, "szcrypt szc1", "calls", 0.7);
     add(r, `${name}/szcrypt legacy-cbc + OTel SDK metrics, 8 sensitive fields`, "szcrypt legacy-cbc + OTel metrics", "calls");
   }
-  if (selected("grpc/unary-32-in-flight/no-sensitive-field")) {
+  if (selected(`${group}/unary-32-in-flight/no-sensitive-field`)) {
     // Two variants whose difference is tens of nanoseconds per call: more rounds, so the median settles.
-    const r = await rounds(["no-op", "szcrypt legacy-cbc"], 11, (p) => unaryRate(p, "clear", 32, 3000));
+    const r = await rounds(["no-op", "szcrypt legacy-cbc"], processes, processes === "one" ? 11 : 7, (p) =>
+      unaryRate(p, "clear", 32, processes === "one" ? 3000 : 2000),
+    );
     add(r, "unary-32-in-flight/no-sensitive-field", "szcrypt legacy-cbc", "calls", 0.98);
   }
-  if (selected("grpc/bidi-10k")) {
-    const r = await rounds(all, 3, (p) => bidiRate(p, 10_000));
+  if (selected(`${group}/bidi-10k`)) {
+    const r = await rounds(all, processes, 3, (p) => bidiRate(p, 10_000));
     add(r, "bidi-10k/plain (no interceptors)", "plain", "msgs");
-    add(r, "bidi-10k/szcrypt legacy-cbc", "szcrypt legacy-cbc", "msgs");
-    add(r, "bidi-10k/szcrypt szc1", "szcrypt szc1", "msgs");
+    add(r, "bidi-10k/szcrypt legacy-cbc", "szcrypt legacy-cbc", "msgs", 0.75);
+    add(r, "bidi-10k/szcrypt szc1", "szcrypt szc1", "msgs", 0.6);
     add(r, "bidi-10k/szcrypt legacy-cbc + OTel SDK metrics", "szcrypt legacy-cbc + OTel metrics", "msgs");
   }
   return rows;

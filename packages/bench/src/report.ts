@@ -51,6 +51,31 @@ export function formatTable(rows: readonly Row[]): string {
     r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}×`,
     verdict(r),
   ]);
+  return markdownTable(head, body);
+}
+
+/**
+ * The checked rows alone, one line per target: what `pnpm bench` is held to
+ * (issue #18's table and the earlier codec targets), met or missed with the ratio.
+ */
+export function formatTargets(rows: readonly Row[]): string {
+  const checked = rows.filter((r) => r.target !== undefined && r.ratio !== undefined);
+  if (checked.length === 0) {
+    return "";
+  }
+  const head = ["target", "against", "ratio", "needs", "verdict"];
+  const body = checked.map((r) => [
+    `${r.group}/${r.name}`,
+    r.baseline?.name ?? "?",
+    `${r.ratio?.toFixed(2)}×`,
+    `≥ ${r.target}×`,
+    (r.ratio ?? 0) >= (r.target ?? 0) ? "met" : "MISSED",
+  ]);
+  return markdownTable(head, body);
+}
+
+/** A Markdown table with padded columns, readable as text too. */
+export function markdownTable(head: readonly string[], body: readonly (readonly string[])[]): string {
   const all = [head, ...body];
   const widths = head.map((_, i) => Math.max(...all.map((line) => (line[i] ?? "").length)));
   return all
