@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { envKeyProvider, fileKeyProvider, type Keyring } from "@szcrypt/core";
+import { fileKeyProvider, type Keyring, keyringFromEnv } from "@szcrypt/core";
 import { CliError, EXIT } from "./exit-codes.js";
 
 export interface KeyOptions {
@@ -17,7 +17,7 @@ export function loadKeys(options: KeyOptions): Keyring {
     provider.close();
     return provider.current();
   }
-  return envKeyProvider(options.keyEnv).current();
+  return keyringFromEnv(options.keyEnv);
 }
 
 /** The text argument, or all of stdin. One trailing newline from stdin is dropped unless `keepNewline`. */
