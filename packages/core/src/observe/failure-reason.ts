@@ -16,6 +16,7 @@ import { isSzcryptError } from "../errors/szcrypt-error.js";
  */
 export type FailureReason = "decrypt_failed" | "encrypt_failed" | "schema" | "key_unavailable" | "format_not_accepted" | "defence";
 
+/** Every {@link FailureReason}: the values of the `szcrypt.reason` attribute on `szcrypt.failures`. */
 export const failureReasons: readonly FailureReason[] = [
   "decrypt_failed",
   "encrypt_failed",

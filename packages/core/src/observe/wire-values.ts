@@ -1,4 +1,5 @@
-import type { FieldCrypto, FormatName } from "../fields/field-crypto.js";
+import type { FieldCrypto } from "../fields/field-crypto.js";
+import type { FormatName } from "../fields/format-policy.js";
 import { isSzc1Bytes, SZC1_TEXT_PREFIX } from "../formats/szc1.js";
 import type { SzcryptKey } from "../keys/key.js";
 import { DEFAULT_KEY_ID, type Keyring } from "../keys/keyring.js";
