@@ -282,7 +282,7 @@ async function tsToPeer(peer: PeerProcess, kind: Kind, keySpec: string, value: u
     );
     sameText("the peer's decryption", r["plaintext"], value as string);
   } else if (kind === "bytes") {
-    const token = encryptLegacyBytes(value as Uint8Array, key).toString("hex");
+    const token = Buffer.from(encryptLegacyBytes(value as Uint8Array, key)).toString("hex");
     const r = expectOk(
       await peer.request({ op: "decrypt", format: "legacy-cbc", type: kind, keySpec, tokenHex: token }),
       "decrypt szcrypt's bytes",
@@ -322,7 +322,7 @@ async function peerToTs(peer: PeerProcess, kind: Kind, keySpec: string, value: u
     noteIv(Buffer.from(String(r["tokenHex"]), "hex"), 0, 16);
     sameText(
       "szcrypt's decryption of the peer's bytes",
-      decryptLegacyBytes(Buffer.from(String(r["tokenHex"]), "hex"), key).toString("hex"),
+      Buffer.from(decryptLegacyBytes(Buffer.from(String(r["tokenHex"]), "hex"), key)).toString("hex"),
       Buffer.from(value as Uint8Array).toString("hex"),
     );
   } else {

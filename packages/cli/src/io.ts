@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
-import { envKeyProvider, fileKeyProvider, type Keyring } from "@szcrypt/core";
+import { DEFAULT_KEY_ENV, fileKeyProvider, type Keyring, keyringFromEnv } from "@szcrypt/core";
+import type { Command } from "commander";
 import { CliError, EXIT } from "./exit-codes.js";
 
 export interface KeyOptions {
@@ -7,8 +8,16 @@ export interface KeyOptions {
   readonly keyEnv: string;
 }
 
+/** --key-file and --key-env, the same on every command that needs a key. */
+export function keyOptions(cmd: Command): Command {
+  return cmd
+    .option("--key-file <path>", "read the key spec or keyring JSON from this file (default: the environment variable)")
+    .option("--key-env <name>", "environment variable holding the key spec or keyring JSON", DEFAULT_KEY_ENV);
+}
+
 /**
- * The keyring from --key-file, else from the environment variable (SZCRYPT_KEY).
+ * The keyring from --key-file, else from the environment variable (SZCRYPT_KEY),
+ * read as every szcrypt component reads it (keyringFromEnv).
  * Never from a command-line argument: argv shows in `ps` and shell history.
  */
 export function loadKeys(options: KeyOptions): Keyring {
@@ -17,7 +26,7 @@ export function loadKeys(options: KeyOptions): Keyring {
     provider.close();
     return provider.current();
   }
-  return envKeyProvider(options.keyEnv).current();
+  return keyringFromEnv(options.keyEnv);
 }
 
 /** The text argument, or all of stdin. One trailing newline from stdin is dropped unless `keepNewline`. */

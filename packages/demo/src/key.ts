@@ -1,15 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { Keyring, parseKeySpec, type SzcryptKey } from "@szcrypt/core";
-import { DEFAULT_KEY_ENV } from "@szcrypt/grpc-js";
+import { DEFAULT_KEY_ENV, isSzcryptError, type Keyring, keyringFromEnv, parseKeySpec, type SzcryptKey } from "@szcrypt/core";
 
-/** The key or keyring in SZCRYPT_KEY; with `ephemeral`, a fresh AES-128 key when it is unset. */
+/** The key or keyring in SZCRYPT_KEY; with `ephemeral`, a fresh AES-128 key when it is unset, empty or blank. */
 export function demoKey(ephemeral: boolean): { key: SzcryptKey | Keyring; source: string } {
-  const spec = process.env[DEFAULT_KEY_ENV];
-  if (spec !== undefined && spec !== "") {
-    return { key: Keyring.parse(spec), source: `from ${DEFAULT_KEY_ENV}` };
-  }
-  if (!ephemeral) {
-    throw new Error(`set ${DEFAULT_KEY_ENV} to a key spec shared with the peer, e.g. ${DEFAULT_KEY_ENV}=hex:<32 hex digits>`);
+  try {
+    return { key: keyringFromEnv(DEFAULT_KEY_ENV, "shared with the peer"), source: `from ${DEFAULT_KEY_ENV}` };
+  } catch (err) {
+    if (!ephemeral || !isSzcryptError(err, "KEY_UNAVAILABLE")) {
+      throw err;
+    }
   }
   return {
     key: parseKeySpec(`hex:${randomBytes(16).toString("hex")}`),

@@ -11,7 +11,7 @@ import {
 } from "@szcrypt/core";
 import { type Command, Option } from "commander";
 import { CliError, EXIT } from "../exit-codes.js";
-import { inputText, loadKeys } from "../io.js";
+import { inputText, keyOptions, loadKeys } from "../io.js";
 
 interface CryptOptions {
   format: "legacy-cbc" | "szc1";
@@ -21,11 +21,6 @@ interface CryptOptions {
   keyEnv: string;
   keepNewline?: boolean;
 }
-
-const keyOptions = (cmd: Command) =>
-  cmd
-    .option("--key-file <path>", "read the key spec or keyring JSON from this file (default: the environment variable)")
-    .option("--key-env <name>", "environment variable holding the key spec or keyring JSON", "SZCRYPT_KEY");
 
 export function encryptCommand(program: Command): void {
   keyOptions(

@@ -30,6 +30,7 @@
 
 import { randomFillSync } from "node:crypto";
 import { DECRYPT_FAILED_MESSAGE, isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
+import { BLOCK } from "../formats/cbc-blocks.js";
 import { type HashKey, halfSipHash16 } from "./keyed-hash.js";
 
 /** How the legacy-cbc oracle guard counts and refuses; every field has a default. */
@@ -70,7 +71,6 @@ export interface OracleGuard {
   recordFailure(raw: Uint8Array): void;
 }
 
-const BLOCK = 16;
 const ROWS = 4;
 const COLUMNS = 1 << 16;
 const WAYS = 8;
@@ -132,12 +132,22 @@ const REFUSAL_MESSAGE =
  * The error for a refused value: DECRYPT_FAILED with the one message every
  * decryption failure has, so that callers cannot tell it apart. Its `cause`
  * (DECRYPT_REFUSED, for the service's logs through `onError`) says why.
+ *
+ * @internal
  */
 export function oracleGuardRefusal(): SzcryptError {
   return new SzcryptError("DECRYPT_FAILED", DECRYPT_FAILED_MESSAGE, { cause: new SzcryptError("DECRYPT_REFUSED", REFUSAL_MESSAGE) });
 }
 
-/** Whether `err` is a value refused by an oracle guard (a DECRYPT_FAILED whose cause is DECRYPT_REFUSED). */
+/**
+ * Whether `err` is a value refused by an oracle guard (a DECRYPT_FAILED whose
+ * cause is DECRYPT_REFUSED): for the service's own logs, never for the caller.
+ *
+ * @example
+ * ```ts
+ * createServerInterceptor({ onError: (err) => isOracleGuardRefusal(err) && log.warn("legacy-cbc padding-oracle probe refused") });
+ * ```
+ */
 export function isOracleGuardRefusal(err: unknown): boolean {
   return isSzcryptError(err, "DECRYPT_FAILED") && isSzcryptError(err.cause, "DECRYPT_REFUSED");
 }

@@ -9,6 +9,8 @@ import { SzcryptError } from "../errors/szcrypt-error.js";
  * The bytes get an allocation of their own: `Buffer.from` would put a
  * plaintext in Node's shared pool, where any later pooled Buffer's `.buffer`
  * shows it.
+ *
+ * @internal
  */
 export function encodeUtf8(text: string): Buffer {
   if (!text.isWellFormed()) {
@@ -23,7 +25,12 @@ export function encodeUtf8(text: string): Buffer {
  * Decodes UTF-8 as Python's `bytes.decode("utf-8")` does: strict, and a
  * leading byte order mark stays part of the text. Returns undefined on
  * invalid UTF-8.
+ *
+ * @internal
  */
-export function decodeUtf8Strict(bytes: Buffer): string | undefined {
-  return isUtf8(bytes) ? bytes.toString("utf8") : undefined;
+export function decodeUtf8Strict(bytes: Uint8Array): string | undefined {
+  if (!isUtf8(bytes)) {
+    return undefined;
+  }
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString("utf8");
 }

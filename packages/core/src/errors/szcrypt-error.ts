@@ -2,10 +2,12 @@ import type { SzcryptErrorCode } from "./code.js";
 
 /**
  * The one message every decryption failure carries, whatever its cause.
- * Exported so that transports and tests can rely on its being uniform.
+ *
+ * @internal
  */
 export const DECRYPT_FAILED_MESSAGE = "decryption failed";
 
+/** What a {@link SzcryptError} carries besides its code and message. */
 export interface SzcryptErrorOptions {
   /**
    * Detail for the process's own logs. Never set for DECRYPT_FAILED: the
@@ -26,6 +28,18 @@ export interface SzcryptErrorOptions {
  *
  * Messages never contain a key, a plaintext or a ciphertext. They name the
  * field and, where there is one, the fix.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   decryptLegacy(token, key);
+ * } catch (err) {
+ *   if (isSzcryptError(err, "DECRYPT_FAILED")) {
+ *     // one code and message whatever went wrong: never tell the caller more
+ *   }
+ *   throw err;
+ * }
+ * ```
  */
 export class SzcryptError extends Error {
   override readonly name = "SzcryptError";
@@ -74,6 +88,11 @@ function formatContext(fullPath: string | undefined, name: string | undefined): 
 /**
  * Whether `arg` is a {@link SzcryptError}. Checks the name and code rather than
  * `instanceof`, so it holds when two copies of this package are installed.
+ *
+ * @example
+ * ```ts
+ * if (isSzcryptError(err, "KEY_UNAVAILABLE")) console.error(err.message); // names the fix, never a key
+ * ```
  */
 export function isSzcryptError(arg: unknown, code?: SzcryptErrorCode): arg is SzcryptError {
   if (!(arg instanceof Error) || arg.name !== "SzcryptError" || !("code" in arg)) {
@@ -82,7 +101,11 @@ export function isSzcryptError(arg: unknown, code?: SzcryptErrorCode): arg is Sz
   return code === undefined || arg.code === code;
 }
 
-/** The uniform decryption failure. Carries no cause by design. */
+/**
+ * The uniform decryption failure. Carries no cause by design.
+ *
+ * @internal
+ */
 export function decryptFailed(): SzcryptError {
   return new SzcryptError("DECRYPT_FAILED", DECRYPT_FAILED_MESSAGE);
 }

@@ -1,14 +1,10 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { createOracleGuard, isOracleGuard, type OracleGuard, type OracleGuardOptions } from "../defence/oracle-guard.js";
 import { SzcryptError } from "../errors/szcrypt-error.js";
-import { isSzcryptKey, type SzcryptKey } from "../keys/key.js";
-import { isKeyProvider, type KeyProvider } from "../keys/key-provider.js";
-import { isKeyring, Keyring } from "../keys/keyring.js";
 import type { TypeScopeOptions } from "../plans/type-scope.js";
-import { checkFormatPolicy, createFieldCrypto, type FieldCrypto, type FormatName, type KeySource } from "./field-crypto.js";
-
-/** The environment variable szcrypt reads a key spec or keyring JSON from when no key is given. */
-export const DEFAULT_KEY_ENV = "SZCRYPT_KEY";
+import { createFieldCrypto, type FieldCrypto } from "./field-crypto.js";
+import type { FormatName } from "./format-policy.js";
+import { type KeyOption, resolveKeyOption } from "./key-source.js";
 
 /** A format policy for one method. */
 export interface MethodPolicy {
@@ -27,7 +23,7 @@ export interface FieldPolicyOptions extends TypeScopeOptions {
    * serving), a key spec or keyring JSON string, or a function returning the
    * current key or keyring. Default: `SZCRYPT_KEY`, read once, now.
    */
-  readonly key?: SzcryptKey | Keyring | KeyProvider | string | (() => SzcryptKey | Keyring);
+  readonly key?: KeyOption;
   /** The format encryption writes. Default `legacy-cbc`, the platform page's scheme. */
   readonly format?: FormatName;
   /** The formats decryption accepts. Default: the one encryption writes. */
@@ -64,22 +60,20 @@ export interface FieldPolicy {
  *   key), KEY_INVALID for an unreadable one, CONFIG_INVALID for a bad policy.
  */
 export function createFieldPolicy(options: FieldPolicyOptions): FieldPolicy {
-  const key = resolveKeySource(options.key);
+  const key = resolveKeyOption(options.key);
   // One guard for all methods: an attacker probing a block through several methods is counted once.
   const option = options.oracleGuard;
   const guard = option === false ? false : isOracleGuard(option) ? option : createOracleGuard(option ?? {});
-  const make = (policy: MethodPolicy): FieldCrypto => {
-    const format = policy.format ?? "legacy-cbc";
-    checkFormatPolicy(format, policy.accept ?? [format]);
-    return createFieldCrypto({
+  // createFieldCrypto applies the format defaults and checks the policy.
+  const make = (policy: MethodPolicy): FieldCrypto =>
+    createFieldCrypto({
       key,
-      format,
       oracleGuard: guard,
+      ...(policy.format === undefined ? {} : { format: policy.format }),
       ...(policy.accept === undefined ? {} : { accept: policy.accept }),
       ...(options.registry === undefined ? {} : { registry: options.registry }),
       ...(options.allowUnknownAny === undefined ? {} : { allowUnknownAny: options.allowUnknownAny }),
     });
-  };
   const base = make({
     ...(options.format === undefined ? {} : { format: options.format }),
     ...(options.accept === undefined ? {} : { accept: options.accept }),
@@ -141,26 +135,4 @@ function unknownOverrideMessage(path: string, known: KnownMethods): string {
     return `${lead}: ${serviceName} has ${methods.join(", ")}; fix the method name (as in the .proto, e.g. "/${serviceName}/${methods[0] ?? "Method"}")`;
   }
   return `${lead}: no service ${serviceName} is in \`services\` (${[...known.byService.keys()].join(", ")}); fix the path or add the service`;
-}
-
-function resolveKeySource(key: FieldPolicyOptions["key"]): KeySource {
-  if (typeof key === "string") {
-    return Keyring.parse(key);
-  }
-  if (key !== undefined) {
-    if (typeof key !== "function" && !isSzcryptKey(key) && !isKeyring(key) && !isKeyProvider(key)) {
-      throw new TypeError(
-        "szcrypt: `key` must be a SzcryptKey, a Keyring, a key provider, a key spec or keyring JSON string, or a function returning a key or keyring",
-      );
-    }
-    return key;
-  }
-  const text = process.env[DEFAULT_KEY_ENV];
-  if (text === undefined || text === "") {
-    throw new SzcryptError(
-      "KEY_UNAVAILABLE",
-      `no key: set ${DEFAULT_KEY_ENV} to a key spec (e.g. 'hex:' followed by 32 hex digits; \`szcrypt keygen\` makes one) or keyring JSON, or pass \`key\``,
-    );
-  }
-  return Keyring.parse(text);
 }

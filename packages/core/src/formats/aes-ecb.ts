@@ -1,5 +1,6 @@
 import { type Cipher, createCipheriv, createDecipheriv, type Decipher } from "node:crypto";
 import { keyMaterial, type SzcryptKey } from "../keys/key.js";
+import { BLOCK } from "./cbc-blocks.js";
 
 // Creating a cipher object runs the AES key schedule: most of the cost of
 // encrypting a short value. One AES-ECB cipher and decipher per key, with no
@@ -11,17 +12,24 @@ import { keyMaterial, type SzcryptKey } from "../keys/key.js";
 // key, for good. So the ciphers are reached only through EcbPair, whose
 // methods check the length first.
 
-/** The shared AES-ECB cipher pair of one key; each call is whole blocks. */
+/**
+ * The shared AES-ECB cipher pair of one key; each call is whole blocks.
+ *
+ * @internal
+ */
 export interface EcbPair {
   encrypt(blocks: Uint8Array): Buffer;
   decrypt(blocks: Uint8Array): Buffer;
 }
 
-const BLOCK = 16;
 const cache = new WeakMap<SzcryptKey, EcbPair>();
 const ALGORITHM = { 16: "aes-128-ecb", 24: "aes-192-ecb", 32: "aes-256-ecb" } as const;
 
-/** The key's shared ECB pair, made (key schedule run) on first use. */
+/**
+ * The key's shared ECB pair, made (key schedule run) on first use.
+ *
+ * @internal
+ */
 export function ecbFor(key: SzcryptKey): EcbPair {
   let pair = cache.get(key);
   if (pair === undefined) {

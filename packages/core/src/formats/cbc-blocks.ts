@@ -1,14 +1,42 @@
-// The two pieces of CBC decryption szcrypt does by hand, shared by the
-// single-value codec (legacy-cbc.ts) and the per-message batch (legacy-batch.ts).
-// They take offsets rather than views: the batch calls them once per value of
-// every message, and a subarray per call would cost more than the work.
+// The pieces of CBC that szcrypt does by hand over the shared ECB ciphers
+// (aes-ecb.ts), shared by the single-value codec (legacy-cbc.ts) and the
+// per-message batch (legacy-batch.ts). They take offsets rather than views:
+// the batch calls them once per value of every message, and a subarray per
+// call would cost more than the work.
 
-const BLOCK = 16;
+/**
+ * The AES block size in bytes: the legacy-cbc IV, and the unit of every ECB call.
+ *
+ * @internal
+ */
+export const BLOCK = 16;
+
+/**
+ * How many blocks PKCS#7 padding makes of `length` bytes: always at least one byte of padding.
+ *
+ * @internal
+ */
+export function paddedBlocks(length: number): number {
+  return Math.floor(length / BLOCK) + 1;
+}
+
+/**
+ * Writes `plaintext` at `at` in `out`, followed by its PKCS#7 padding up to
+ * `blocks` whole blocks (see {@link paddedBlocks}).
+ *
+ * @internal
+ */
+export function writePadded(out: Uint8Array, at: number, plaintext: Uint8Array, blocks: number): void {
+  out.set(plaintext, at);
+  out.fill(blocks * BLOCK - plaintext.length, at + plaintext.length, at + blocks * BLOCK);
+}
 
 /**
  * target[t + i] ^= source[s + i] for i < length. Long runs go a 32-bit word at
  * a time where both are aligned; for a few blocks, making word views costs more
  * than it saves.
+ *
+ * @internal
  */
 export function xorInto(target: Uint8Array, t: number, source: Uint8Array, s: number, length: number): void {
   if (length >= 256 && (target.byteOffset + t) % 4 === 0 && (source.byteOffset + s) % 4 === 0 && length % 4 === 0) {
@@ -29,6 +57,8 @@ export function xorInto(target: Uint8Array, t: number, source: Uint8Array, s: nu
  * removed, or -1 when the padding is not strictly valid (as PyCryptodome's
  * unpad requires). Checked without an early exit, so the time does not depend
  * on where the padding is wrong.
+ *
+ * @internal
  */
 export function unpaddedLength(padded: Uint8Array, start: number, end: number): number {
   const n = padded[end - 1] as number;

@@ -1,7 +1,7 @@
 import { ownCopy } from "../encoding/bytes.js";
 import type { SzcryptKey } from "../keys/key.js";
 import { ecbFor } from "./aes-ecb.js";
-import { unpaddedLength, xorInto } from "./cbc-blocks.js";
+import { BLOCK, paddedBlocks, unpaddedLength, writePadded, xorInto } from "./cbc-blocks.js";
 import { decryptLegacyBytes, encryptLegacyBytes } from "./legacy-cbc.js";
 import { randomBytesPooled } from "./random.js";
 
@@ -16,17 +16,20 @@ import { randomBytesPooled } from "./random.js";
 // Every value handed out is an allocation of its own, and scratch space that
 // held plaintext is zeroed: none of it may show through another value's `.buffer`.
 
-const BLOCK = 16;
 const SMALL_BLOCKS = 16;
 
-/** Encrypts each value as encryptLegacyBytes would, with fresh IVs. */
-export function encryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKey): Buffer[] {
-  const out: Buffer[] = new Array(values.length);
+/**
+ * Encrypts each value as encryptLegacyBytes would, with fresh IVs; each result is a Uint8Array of its own memory.
+ *
+ * @internal
+ */
+export function encryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKey): Uint8Array[] {
+  const out: Uint8Array[] = new Array(values.length);
   const small: number[] = [];
   let rounds = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as Uint8Array;
-    const blocks = Math.floor(v.length / BLOCK) + 1;
+    const blocks = paddedBlocks(v.length);
     if (blocks > SMALL_BLOCKS) {
       out[i] = encryptLegacyBytes(v, key);
       continue;
@@ -41,11 +44,10 @@ export function encryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKe
   for (let s = 0; s < small.length; s++) {
     const i = small[s] as number;
     const v = values[i] as Uint8Array;
-    const blocks = Math.floor(v.length / BLOCK) + 1;
+    const blocks = paddedBlocks(v.length);
     const buf = Buffer.allocUnsafeSlow(BLOCK * (blocks + 1));
     ivs.copy(buf, 0, s * BLOCK, (s + 1) * BLOCK);
-    buf.set(v, BLOCK);
-    buf.fill(blocks * BLOCK - v.length, BLOCK + v.length);
+    writePadded(buf, BLOCK, v, blocks);
     out[i] = buf;
   }
   const ecb = ecbFor(key);
@@ -54,7 +56,7 @@ export function encryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKe
   for (let r = 1; r <= rounds; r++) {
     let n = 0;
     for (const i of small) {
-      const buf = out[i] as Buffer;
+      const buf = out[i] as Uint8Array;
       const start = r * BLOCK;
       if (start >= buf.length) {
         continue;
@@ -68,7 +70,7 @@ export function encryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKe
     const enc = ecb.encrypt(scratch.subarray(0, n * BLOCK));
     n = 0;
     for (const i of small) {
-      const buf = out[i] as Buffer;
+      const buf = out[i] as Uint8Array;
       const start = r * BLOCK;
       if (start >= buf.length) {
         continue;
@@ -85,9 +87,11 @@ export function encryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKe
  * Decrypts each `iv ‖ ciphertext` (lengths already checked: an IV plus whole
  * blocks). A value that does not decrypt (bad padding) comes back undefined;
  * each other comes back in an allocation of its own.
+ *
+ * @internal
  */
-export function decryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKey): (Buffer | undefined)[] {
-  const out: (Buffer | undefined)[] = new Array(values.length);
+export function decryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKey): (Uint8Array | undefined)[] {
+  const out: (Uint8Array | undefined)[] = new Array(values.length);
   let total = 0;
   const small: number[] = [];
   for (let i = 0; i < values.length; i++) {

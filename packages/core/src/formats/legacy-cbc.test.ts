@@ -105,7 +105,7 @@ describe("legacy-cbc", () => {
     const token = Buffer.from(encryptLegacy("a secret value!", key), "base64");
     const badPadding = Buffer.from(token);
     badPadding[badPadding.length - 1] = (badPadding[badPadding.length - 1] ?? 0) ^ 1;
-    const badUtf8 = encryptLegacyBytes(Buffer.from([0xff, 0xfe]), key).toString("base64");
+    const badUtf8 = Buffer.from(encryptLegacyBytes(Buffer.from([0xff, 0xfe]), key)).toString("base64");
     // A wrong key fails the padding check ~255 times in 256; pick a token where it does.
     let wrongKey = encryptLegacy("x", other);
     while (!throws(() => decryptLegacy(wrongKey, key))) {
@@ -144,6 +144,23 @@ describe("legacy-cbc", () => {
       () => decryptLegacyBytes(new Uint8Array(16), key),
       (err: unknown) => isSzcryptError(err, "MALFORMED"),
     );
+  });
+
+  it("returns plain Uint8Arrays, never Buffers, each the whole of its memory, small and large", () => {
+    const key = SzcryptKey.fromBytes(new Uint8Array(16).fill(3));
+    for (const size of [0, 5, 100, 5000]) {
+      const raw = encryptLegacyBytes(new Uint8Array(size).fill(9), key);
+      const plain = decryptLegacyBytes(raw, key);
+      for (const [what, bytes] of [
+        ["ciphertext", raw],
+        ["plaintext", plain],
+      ] as const) {
+        assert.equal(Object.getPrototypeOf(bytes), Uint8Array.prototype, `${what} of ${size} bytes is a plain Uint8Array`);
+        assert.equal(bytes.byteOffset, 0, `${what} of ${size} bytes starts its memory`);
+        assert.equal(bytes.buffer.byteLength, bytes.byteLength, `${what} of ${size} bytes is all of its memory`);
+      }
+      assert.deepEqual(plain, new Uint8Array(size).fill(9));
+    }
   });
 
   it("checks argument types at the boundary", () => {

@@ -1,23 +1,18 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { decodeBase64Strict } from "../encoding/base64.js";
-import { assertBytes, joinOwned, ownCopy, ownsItsMemory } from "../encoding/bytes.js";
+import { assertBytes, handOut, joinOwned } from "../encoding/bytes.js";
 import { decodeUtf8Strict, encodeUtf8 } from "../encoding/utf8.js";
 import { decryptFailed, SzcryptError } from "../errors/szcrypt-error.js";
 import { keyMaterial, type SzcryptKey } from "../keys/key.js";
 import { ecbFor } from "./aes-ecb.js";
-import { unpaddedLength, xorInto } from "./cbc-blocks.js";
+import { BLOCK, paddedBlocks, unpaddedLength, writePadded, xorInto } from "./cbc-blocks.js";
 import { randomBytesPooled } from "./random.js";
 
-/**
- * The platform page's scheme, byte for byte: AES-CBC under a 16, 24 or 32-byte
- * key, a fresh random 16-byte IV prepended, PKCS#7 padding. Strings travel as
- * standard base64 of `iv ‖ ciphertext`; bytes fields as the raw bytes.
- *
- * It is not authenticated: see SECURITY.md.
- */
-export const LEGACY_CBC = "legacy-cbc";
+// The platform page's scheme, byte for byte: AES-CBC under a 16, 24 or 32-byte
+// key, a fresh random 16-byte IV prepended, PKCS#7 padding. Strings travel as
+// standard base64 of `iv ‖ ciphertext`; bytes fields as the raw bytes.
+// It is not authenticated: see SECURITY.md.
 
-const BLOCK = 16;
 // Up to this many blocks, CBC runs on the cached per-key ECB ciphers (no key
 // schedule per value); above it, OpenSSL's own CBC is faster.
 const SMALL_ENCRYPT_BLOCKS = 8;
@@ -26,8 +21,20 @@ const CIPHERS = { 16: "aes-128-cbc", 24: "aes-192-cbc", 32: "aes-256-cbc" } as c
 
 /**
  * Encrypts text as the page's `encrypt_message(message, key)` does:
- * `base64(iv ‖ AES-CBC(key, iv, PKCS#7(utf8(plaintext))))`.
+ * `base64(iv ‖ AES-CBC(key, iv, PKCS#7(utf8(plaintext))))`, with a fresh
+ * random IV each call.
  *
+ * Hazard: unauthenticated. Anyone can alter the token undetected, and
+ * decrypting values an attacker chooses is a padding oracle; prefer szc1
+ * (`encryptSzc1`) where both sides can (see SECURITY.md).
+ *
+ * @example
+ * ```ts
+ * const key = parseKeySpec("utf8:39b96ec8e9f303bfbb14917b232866d5");
+ * const token = encryptLegacy("This is a secret message", key);
+ * decryptLegacy(token, key); // "This is a secret message"
+ * ```
+ * @throws TypeError when `plaintext` is not a string.
  * @throws SzcryptError INVALID_PLAINTEXT for a string with a lone surrogate.
  */
 export function encryptLegacy(plaintext: string, key: SzcryptKey): string {
@@ -45,8 +52,9 @@ export function encryptLegacyWithIv(plaintext: string, key: SzcryptKey, iv: Uint
   if (typeof plaintext !== "string") {
     throw new TypeError("encryptLegacy: plaintext must be a string (use encryptLegacyBytes for bytes)");
   }
+  assertIv(iv);
   const encoded = encodeUtf8(plaintext);
-  const token = encryptLegacyBytesWithIv(encoded, key, iv).toString("base64");
+  const token = sealLegacy(encoded, key, iv).toString("base64");
   encoded.fill(0);
   return token;
 }
@@ -84,13 +92,19 @@ export function decryptLegacy(token: string, key: SzcryptKey): string {
 
 /**
  * Encrypts a bytes field's value: raw `iv ‖ AES-CBC(key, iv, PKCS#7(plaintext))`,
- * no base64. The result is an allocation of its own.
+ * no base64, with a fresh random IV. The result is a plain Uint8Array in an
+ * allocation of its own. Unauthenticated, as {@link encryptLegacy}.
  *
+ * @example
+ * ```ts
+ * const raw = encryptLegacyBytes(new Uint8Array([1, 2, 3]), key); // 32 bytes: IV and one block
+ * decryptLegacyBytes(raw, key); // Uint8Array [1, 2, 3]
+ * ```
  * @throws TypeError when `plaintext` is not a Uint8Array.
  */
-export function encryptLegacyBytes(plaintext: Uint8Array, key: SzcryptKey): Buffer {
+export function encryptLegacyBytes(plaintext: Uint8Array, key: SzcryptKey): Uint8Array {
   assertBytes(plaintext, "encryptLegacyBytes: plaintext");
-  return encryptLegacyBytesWithIv(plaintext, key, randomBytesPooled(BLOCK));
+  return handOut(sealLegacy(plaintext, key, randomBytesPooled(BLOCK)));
 }
 
 /**
@@ -98,13 +112,22 @@ export function encryptLegacyBytes(plaintext: Uint8Array, key: SzcryptKey): Buff
  *
  * @internal
  */
-export function encryptLegacyBytesWithIv(plaintext: Uint8Array, key: SzcryptKey, iv: Uint8Array): Buffer {
+export function encryptLegacyBytesWithIv(plaintext: Uint8Array, key: SzcryptKey, iv: Uint8Array): Uint8Array {
   assertBytes(plaintext, "encryptLegacyBytes: plaintext");
+  assertIv(iv);
+  return handOut(sealLegacy(plaintext, key, iv));
+}
+
+function assertIv(iv: Uint8Array): void {
   assertBytes(iv, "legacy-cbc: the IV");
   if (iv.length !== BLOCK) {
     throw new RangeError(`legacy-cbc: the IV must be ${BLOCK} bytes, got ${iv.length}`);
   }
-  const blocks = Math.floor(plaintext.length / BLOCK) + 1;
+}
+
+// iv ‖ ciphertext in a Buffer of its own (arguments already checked).
+function sealLegacy(plaintext: Uint8Array, key: SzcryptKey, iv: Uint8Array): Buffer {
+  const blocks = paddedBlocks(plaintext.length);
   if (blocks <= SMALL_ENCRYPT_BLOCKS) {
     return encryptSmall(plaintext, key, iv, blocks);
   }
@@ -124,36 +147,28 @@ function encryptSmall(plaintext: Uint8Array, key: SzcryptKey, iv: Uint8Array, bl
   // Not the shared pool: this buffer is handed out, and holds the plaintext until encrypted.
   const out = Buffer.allocUnsafeSlow(BLOCK * (blocks + 1));
   out.set(iv, 0);
-  out.set(plaintext, BLOCK);
-  const pad = blocks * BLOCK - plaintext.length;
-  out.fill(pad, BLOCK + plaintext.length);
+  writePadded(out, BLOCK, plaintext, blocks);
   for (let b = 1; b <= blocks; b++) {
     const start = b * BLOCK;
-    for (let i = 0; i < BLOCK; i++) {
-      out[start + i] = (out[start + i] as number) ^ (out[start - BLOCK + i] as number);
-    }
+    xorInto(out, start, out, start - BLOCK, BLOCK);
     ecb.encrypt(out.subarray(start, start + BLOCK)).copy(out, start);
   }
   return out;
 }
 
 /**
- * Decrypts a bytes field's raw `iv ‖ ciphertext`. The plaintext is an
- * allocation of its own.
+ * Decrypts a bytes field's raw `iv ‖ ciphertext`. The plaintext is a plain
+ * Uint8Array in an allocation of its own.
+ *
+ * Hazard: a padding oracle, as {@link decryptLegacy}.
  *
  * @throws TypeError when `data` is not a Uint8Array.
  * @throws SzcryptError MALFORMED when the length is not an IV plus whole
  *   blocks; DECRYPT_FAILED for bad padding or a wrong key.
  */
-export function decryptLegacyBytes(data: Uint8Array, key: SzcryptKey): Buffer {
+export function decryptLegacyBytes(data: Uint8Array, key: SzcryptKey): Uint8Array {
   assertBytes(data, "decryptLegacyBytes: data");
-  const plain = openLegacy(data, key);
-  if (ownsItsMemory(plain)) {
-    return plain;
-  }
-  const out = ownCopy(plain);
-  plain.fill(0);
-  return out;
+  return handOut(openLegacy(data, key));
 }
 
 // The plaintext, possibly a view into a larger scratch buffer that the caller

@@ -7,6 +7,12 @@ import { decryptLegacy, encryptLegacy, encryptLegacyWithIv } from "./legacy-cbc.
  * What the platform page does with dicts: `encrypt_message(json.dumps(data), key)`.
  * The JSON text is exactly Python's (see {@link pythonJsonDumps}), so a token
  * made here decrypts to the same text a Python service would have encrypted.
+ *
+ * @example
+ * ```ts
+ * const token = encryptJsonLegacy(new Map([["card", "4111"], ["cvv", "123"]]), key);
+ * decryptJsonLegacy(token, key, { objects: "map" }); // Map { "card" => "4111", "cvv" => "123" }
+ * ```
  */
 export function encryptJsonLegacy(value: PyJsonValue, key: SzcryptKey): string {
   return encryptLegacy(pythonJsonDumps(value), key);

@@ -8,7 +8,11 @@ const POOL_SIZE = 4096;
 const pool = Buffer.allocUnsafe(POOL_SIZE);
 let offset = POOL_SIZE;
 
-/** `n` fresh random bytes (n <= 4096), copied out of the pool. */
+/**
+ * `n` fresh random bytes (n <= 4096), copied out of the pool.
+ *
+ * @internal
+ */
 export function randomBytesPooled(n: number): Buffer {
   if (n > POOL_SIZE) {
     return randomFillSync(Buffer.allocUnsafe(n));

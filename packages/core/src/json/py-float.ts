@@ -1,7 +1,13 @@
 /**
  * A number that Python holds as a `float` even when it is integral: JS has one
  * number type, so `1` and `1.0` cannot be told apart otherwise.
- * `pythonJsonDumps(pyFloat(1))` is `1.0`, where `pythonJsonDumps(1)` is `1`.
+ *
+ * @example
+ * ```ts
+ * pythonJsonDumps(new PyFloat(1)); // "1.0"
+ * pythonJsonDumps(1); // "1"
+ * ```
+ * @throws TypeError when `value` is not a number.
  */
 export class PyFloat {
   readonly value: number;
@@ -16,16 +22,17 @@ export class PyFloat {
   }
 }
 
-/** Marks a number as a Python float; see {@link PyFloat}. */
-export function pyFloat(value: number): PyFloat {
-  return new PyFloat(value);
-}
-
 /**
  * Python's `repr(float)`: the shortest digits that round-trip (as JS also
  * picks), in fixed notation when the decimal exponent is in [-4, 16), else in
  * scientific notation with a signed, at least two-digit exponent. Integral
  * values keep a `.0`.
+ *
+ * @example
+ * ```ts
+ * pythonFloatRepr(1e16); // "1e+16"
+ * pythonFloatRepr(1); // "1.0"
+ * ```
  */
 export function pythonFloatRepr(x: number): string {
   if (Number.isNaN(x)) {

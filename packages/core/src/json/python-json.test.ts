@@ -6,7 +6,7 @@ import { isSzcryptError } from "../errors/szcrypt-error.js";
 import { encryptLegacy } from "../formats/legacy-cbc.js";
 import { decryptJsonLegacy, encryptJsonLegacy } from "../formats/legacy-json.js";
 import { SzcryptKey } from "../keys/key.js";
-import { pyFloat } from "./py-float.js";
+import { PyFloat } from "./py-float.js";
 import { parsePythonJson, pythonJsonDumps } from "./python-json.js";
 
 // Expected texts below are what CPython 3.11's json.dumps prints for the same
@@ -39,7 +39,7 @@ describe("pythonJsonDumps", () => {
     assert.equal(pythonJsonDumps(1e16), "1e+16");
     assert.equal(pythonJsonDumps(-0), "-0.0");
     assert.equal(pythonJsonDumps(1e-7), "1e-07");
-    assert.equal(pythonJsonDumps(pyFloat(1)), "1.0");
+    assert.equal(pythonJsonDumps(new PyFloat(1)), "1.0");
     assert.equal(pythonJsonDumps([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]), "[NaN, Infinity, -Infinity]");
   });
 

@@ -30,6 +30,10 @@ export type PyJsonValue =
  * order, integers of any size, floats as Python's `repr`, and `NaN`,
  * `Infinity`, `-Infinity` as Python writes them (`allow_nan=True`).
  *
+ * @example
+ * ```ts
+ * pythonJsonDumps(new Map([["b", 1], ["a", [new PyFloat(2), "é"]]])); // '{"b": 1, "a": [2.0, "\u00e9"]}'
+ * ```
  * @throws TypeError for values Python's `json.dumps` would refuse (undefined,
  *   functions, symbols, class instances, non-string map keys) and for cycles.
  */
@@ -140,6 +144,7 @@ function quote(text: string): string {
   return `${out}${text.slice(start)}"`;
 }
 
+/** Options of {@link parsePythonJson}. */
 export interface ParsePythonJsonOptions {
   /**
    * How to build JSON objects: `"object"` (default) makes plain objects, which
@@ -163,6 +168,11 @@ export interface ParsePythonJsonOptions {
  * refused. A float with an integral value (`1.0`) comes back as the number 1:
  * JS cannot tell them apart, so `pythonJsonDumps` of the result writes `1`.
  *
+ * @example
+ * ```ts
+ * parsePythonJson('{"10": NaN, "2": 12345678901234567890}', { objects: "map" });
+ * // Map { "10" => NaN, "2" => 12345678901234567890n }
+ * ```
  * @throws SzcryptError MALFORMED with the offset of the first error.
  */
 export function parsePythonJson(text: string, options: ParsePythonJsonOptions = {}): unknown {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { SzcryptError } from "../errors/szcrypt-error.js";
+import { DEFAULT_KEY_ENV, keyringFromEnv, parseKeyringText } from "./default-key.js";
 import { isSzcryptKey, type SzcryptKey } from "./key.js";
 import { isKeyring, Keyring } from "./keyring.js";
 
@@ -19,6 +20,7 @@ export interface KeyProvider {
   close(): void;
 }
 
+/** What a key provider reports as it loads keys: fingerprints and errors, never key material. */
 export interface KeyProviderEvents {
   /**
    * A keyring was loaded or replaced. Log `String(keyring)` or fingerprints
@@ -41,24 +43,22 @@ export function isKeyProvider(arg: unknown): arg is KeyProvider {
 
 /**
  * Keys from an environment variable (default `SZCRYPT_KEY`): a key spec, or a
- * keyring's JSON form for several keys. Read once, now.
+ * keyring's JSON form for several keys. Read once, now (see {@link keyringFromEnv}).
  *
- * @throws SzcryptError KEY_UNAVAILABLE when the variable is unset or empty,
- *   KEY_INVALID when it cannot be read; neither shows its value.
+ * @example
+ * ```ts
+ * const crypto = createFieldCrypto({ key: envKeyProvider() });
+ * ```
+ * @throws SzcryptError KEY_UNAVAILABLE when the variable is unset, empty or
+ *   whitespace, KEY_INVALID when it cannot be read; neither shows its value.
  */
-export function envKeyProvider(name = "SZCRYPT_KEY", events: KeyProviderEvents = {}): KeyProvider {
-  const text = process.env[name];
-  if (text === undefined || text.trim() === "") {
-    throw new SzcryptError(
-      "KEY_UNAVAILABLE",
-      `${name} is not set: set it to a key spec ('hex:…', 'utf8:…', 'base64:…') or keyring JSON; there is no default key`,
-    );
-  }
-  const ring = parseOrExplain(text, `${name}`);
+export function envKeyProvider(name: string = DEFAULT_KEY_ENV, events: KeyProviderEvents = {}): KeyProvider {
+  const ring = keyringFromEnv(name);
   events.onLoad?.(ring);
   return { description: `environment variable ${name}`, current: () => ring, ready: async () => {}, close: () => {} };
 }
 
+/** Options of {@link fileKeyProvider}. */
 export interface FileKeyProviderOptions extends KeyProviderEvents {
   /** How often to look for a replaced file, in ms. Default 1000. */
   readonly pollIntervalMs?: number;
@@ -70,6 +70,13 @@ export interface FileKeyProviderOptions extends KeyProviderEvents {
  * or the symlink swap Kubernetes does) is picked up without a restart. A
  * replacement that cannot be read is reported and the last good keyring kept.
  *
+ * @example
+ * ```ts
+ * const keys = fileKeyProvider("/var/run/secrets/szcrypt/key", {
+ *   onLoad: (ring) => console.log(`szcrypt keys loaded: ${ring}`),
+ * });
+ * const crypto = createFieldCrypto({ key: keys });
+ * ```
  * @throws SzcryptError KEY_UNAVAILABLE when the file cannot be read at start.
  */
 export function fileKeyProvider(path: string, options: FileKeyProviderOptions = {}): KeyProvider {
@@ -80,7 +87,7 @@ export function fileKeyProvider(path: string, options: FileKeyProviderOptions = 
     } catch (err) {
       throw new SzcryptError("KEY_UNAVAILABLE", `cannot read the key file ${path} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
     }
-    return { ring: parseOrExplain(text, `key file ${path}`), digest: createHash("sha256").update(text).digest("hex") };
+    return { ring: parseKeyringText(text, `key file ${path}`), digest: createHash("sha256").update(text).digest("hex") };
   };
   let { ring, digest } = read();
   options.onLoad?.(ring);
@@ -116,6 +123,7 @@ function statKey(path: string): string {
   }
 }
 
+/** Options of {@link asyncKeyProvider}. */
 export interface AsyncKeyProviderOptions extends KeyProviderEvents {
   /** Re-fetch this often, in ms, keeping the last good keyring if a fetch fails. Default: never. */
   readonly refreshIntervalMs?: number;
@@ -135,6 +143,13 @@ export interface AsyncKeyProviderOptions extends KeyProviderEvents {
  * that never settles therefore holds off every later refresh, so give `load`
  * its own timeout. After `close()` (even before the first load ends) no load
  * is started or installed.
+ *
+ * @example
+ * ```ts
+ * const keys = asyncKeyProvider(() => secrets.get("szcrypt-keyring"), { refreshIntervalMs: 60_000 });
+ * await keys.ready(); // before serving
+ * const crypto = createFieldCrypto({ key: keys });
+ * ```
  */
 export function asyncKeyProvider(load: () => Promise<string | SzcryptKey | Keyring>, options: AsyncKeyProviderOptions = {}): KeyProvider {
   const description = options.description ?? "async key provider";
@@ -153,7 +168,7 @@ export function asyncKeyProvider(load: () => Promise<string | SzcryptKey | Keyri
       // Not attached as `cause`: a secrets manager's error may hold what it fetched.
       throw new SzcryptError("KEY_UNAVAILABLE", `${description} failed to provide keys (${describeLoadError(err)})`);
     }
-    return isKeyring(value) ? value : isSzcryptKey(value) ? Keyring.of(value) : parseOrExplain(String(value), description);
+    return isKeyring(value) ? value : isSzcryptKey(value) ? Keyring.of(value) : parseKeyringText(String(value), description);
   };
   const install = (generation: number, next: Keyring): void => {
     if (closed || generation <= installed) {
@@ -232,12 +247,4 @@ function describeLoadError(err: unknown): string {
   const code = identifier((err as { code?: unknown }).code);
   const name = identifier(err.name) ?? "Error";
   return code === undefined ? name : `${name} ${code}`;
-}
-
-function parseOrExplain(text: string, where: string): Keyring {
-  try {
-    return Keyring.parse(text);
-  } catch (err) {
-    throw new SzcryptError("KEY_INVALID", `${where}: ${(err as Error).message}`);
-  }
 }

@@ -17,6 +17,12 @@ const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
  * A bare value is refused: a 32-character hex string is a valid key under both
  * of the first two readings, and they are different keys.
  *
+ * @example
+ * ```ts
+ * const pageKey = parseKeySpec("utf8:39b96ec8e9f303bfbb14917b232866d5"); // AES-256
+ * const rotated = parseKeySpec("hex:000102030405060708090a0b0c0d0e0f", { id: "2026-06" }); // AES-128, for szc1
+ * pageKey.fingerprint; // "szfp1:…", safe to log and compare
+ * ```
  * @throws SzcryptError KEY_INVALID, naming the problem but never the key.
  */
 export function parseKeySpec(spec: string, options: { id?: string } = {}): SzcryptKey {

@@ -16,6 +16,12 @@ let readMaterial: (key: SzcryptKey) => Buffer;
  * `toString`, `JSON.stringify`, `util.inspect` and every error show only the
  * size and the {@link SzcryptKey.fingerprint}. Make one with `parseKeySpec`,
  * or {@link SzcryptKey.fromBytes} when the bytes come from elsewhere.
+ *
+ * @example
+ * ```ts
+ * const key = SzcryptKey.fromBytes(bytesFromYourKms); // 16, 24 or 32 bytes
+ * String(key); // "SzcryptKey(aes-256 szfp1:…)": never the bytes
+ * ```
  */
 export class SzcryptKey {
   readonly #material: Buffer;

@@ -18,6 +18,7 @@ export interface KeyringJson {
   readonly keys: Readonly<Record<string, string>>;
 }
 
+/** What a {@link Keyring} is made of: its keys and which of them does what. */
 export interface KeyringInit {
   /** Every key this service holds, each with an id. */
   readonly keys: readonly SzcryptKey[];
@@ -42,6 +43,15 @@ const warnedUnpinned = new Set<string>();
  * 1. add the new key (not primary) on every service, and deploy;
  * 2. promote it to primary, and deploy: new tokens use it, old ones still decrypt;
  * 3. retire the old key once no token made under it is still in flight.
+ *
+ * @example
+ * ```ts
+ * const ring = Keyring.parse(
+ *   '{"primary": "2026-06", "legacy": "page", "keys": {"2026-06": "hex:…64 digits…", "page": "utf8:39b96ec8e9f303bfbb14917b232866d5"}}',
+ * );
+ * encryptSzc1("4111", ring.primary, { fieldName: "sz.examples.v1.Payment.card_number" });
+ * encryptLegacy("4111", ring.legacy);
+ * ```
  */
 export class Keyring {
   readonly primary: SzcryptKey;

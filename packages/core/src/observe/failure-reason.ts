@@ -25,6 +25,7 @@ export type FailureReason =
   | "defence"
   | "context_unbound";
 
+/** Every {@link FailureReason}: the values of the `szcrypt.reason` attribute on `szcrypt.failures`. */
 export const failureReasons: readonly FailureReason[] = [
   "decrypt_failed",
   "encrypt_failed",

@@ -1,4 +1,5 @@
-import type { FieldCrypto, FormatName } from "../fields/field-crypto.js";
+import type { FieldCrypto } from "../fields/field-crypto.js";
+import type { FormatName } from "../fields/format-policy.js";
 import { isSzc1Bytes, SZC1_TEXT_PREFIX } from "../formats/szc1.js";
 import { szc1KeyIdOf } from "../formats/token-shape.js";
 import type { SzcryptKey } from "../keys/key.js";
