@@ -1,7 +1,8 @@
 import { createCipheriv, randomBytes } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
-import { createFieldCrypto, createTelemetry, type FieldCrypto, parseKeySpec, type Telemetry } from "@szcrypt/core";
+import { createFieldCrypto, type FieldCrypto, parseKeySpec } from "@szcrypt/core";
+import { createTelemetry, type Telemetry } from "@szcrypt/core/adapter";
 import { Bench } from "tinybench";
 import { BenchService, Clear8Schema, type Sensitive8, Sensitive8Schema } from "./gen/sz/bench/v1/bench_pb.js";
 import { type Row, row } from "./report.js";

@@ -57,7 +57,11 @@
  *
  * @packageDocumentation
  */
-export type { HeaderLookup, TelemetryOptions } from "./observe/telemetry.js";
+
+export type { FieldPolicy, FieldPolicyOptions, MethodPolicy } from "./fields/field-policy.js";
+export { assertMethodPath, createFieldPolicy } from "./fields/field-policy.js";
+export type { HeaderLookup, Telemetry, TelemetryOptions, TelemetrySide } from "./observe/telemetry.js";
+export { createTelemetry } from "./observe/telemetry.js";
 export { compileServicePlans } from "./plans/service-plans.js";
 export { asMessage } from "./transport/as-message.js";
 export type { FailureKind, MessageDirection, TransportFailure } from "./transport/failure.js";

@@ -21,7 +21,7 @@ import type { PyJsonValue } from "./json/python-json.js";
 import type { SzcryptKey } from "./keys/key.js";
 
 // Declared here with their own types, not re-exported: the functions behind
-// them are `@internal` in core's modules, and `stripInternal` drops those
+// them are tagged internal in core's modules, and `stripInternal` drops those
 // declarations from the .d.ts files.
 
 /** `encryptLegacy` with the given 16-byte IV instead of a random one. */
