@@ -58,6 +58,7 @@
  * @packageDocumentation
  */
 
+export type { CallInfo, ContextFunction, ContextParts, KeyForCall, MessageBinding } from "./fields/call-binding.js";
 export type { FieldPolicy, FieldPolicyOptions, MethodPolicy } from "./fields/field-policy.js";
 export { assertMethodPath, createFieldPolicy } from "./fields/field-policy.js";
 export type { HeaderLookup, Telemetry, TelemetryOptions, TelemetrySide } from "./observe/telemetry.js";
@@ -71,7 +72,7 @@ export type { ErrorContext, OnError, TransportSide } from "./transport/on-error.
 export { reportError } from "./transport/on-error.js";
 export type {
   AdapterOptions,
-  CallInfo,
+  CallStart,
   FailureHandler,
   MethodPlan,
   TransportAdapter,
