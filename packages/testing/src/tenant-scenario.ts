@@ -30,6 +30,7 @@ export interface ConfiguredTransport {
 
 const INVALID_ARGUMENT = 3;
 const FAILED_PRECONDITION = 9;
+const INTERNAL = 13;
 const UNDECRYPTABLE_REQUEST = "szcrypt: request sensitive field card_number (sz.examples.v1.Payment.card_number) could not be decrypted";
 const TENANT_HEADER = "x-tenant-id";
 // F in the AAD is the field's full name (SPEC.md).
@@ -223,6 +224,16 @@ export function runTenantScenario(name: string, transport: ConfiguredTransport):
       assert.equal(migrating.seen.at(-1)?.cardNumber, "SZSECRET-old");
       await plain.authorize({ id: "rec-1", cardNumber: seal("acme", CARD_NUMBER, ["acme", "rec-1"], "SZSECRET-new") });
       assert.equal(migrating.seen.at(-1)?.cardNumber, "SZSECRET-new");
+    });
+
+    it("a bound response at a client without `context` is INTERNAL naming the fix, never handed over", async () => {
+      const migrating = await startServer({ ...serverOptions, acceptUnbound: true });
+      const noContext = client(migrating.port, { key: `hex:${KEY_HEX.acme}`, format: "szc1", accept: ["szc1"] }, "acme");
+      const status = await failure(noContext.authorize({ id: "rec-1", cardNumber: "SZSECRET-4111" }));
+      assert.equal(migrating.seen.at(-1)?.cardNumber, "SZSECRET-4111", "the unbound request was accepted");
+      assert.equal(status.code, INTERNAL);
+      assert.match(status.message, /context-bound szc1 value arrived .*configure the same context function as the sender/);
+      assert.ok(!/SZSECRET|acme|rec-1/.test(status.message), status.message);
     });
 
     it("an async key lookup that rejects is FAILED_PRECONDITION: nothing sent, no handler run, no tenant quoted", async () => {
