@@ -17,8 +17,11 @@
  *    unless {@link TransportAdapter.passesUnknown} says otherwise; a plan that
  *    is {@link MethodPlan.clear} may skip the hooks; a
  *    {@link MethodPlan.schemaError} ends the call before any handler runs.
- * 3. {@link TransportAdapter.startCall} binds the call (telemetry; on a
- *    server, pass the request's headers). Every request and response message
+ * 3. {@link TransportAdapter.startCall} binds the call (telemetry, and the
+ *    {@link CallInfo} that `keyForCall` and `context` see: pass the request's
+ *    headers on both sides, the peer on a server). Then
+ *    {@link TransportCall.prepare} resolves the call's keyring once; hold every
+ *    message until it is done (it may be a promise). Every request and response message
  *    then goes through {@link TransportCall.request} and
  *    {@link TransportCall.response}, which encrypt or decrypt according to the
  *    side and hand any failure to the transport.
@@ -49,6 +52,7 @@
  *     };
  *     const schemaError = plan.schemaError();
  *     if (schemaError !== undefined) fail(encryptFailure(schemaError, "request"));
+ *     await call.prepare(fail); // the per-call keyring (keyForCall); fail throws here
  *     const res = await next({ ...req, message: call.request(req.message, fail) });
  *     return { ...res, message: call.response(res.message, fail) };
  *   };
