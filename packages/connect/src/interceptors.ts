@@ -97,6 +97,11 @@ function makeInterceptor(options: SzcryptConnectOptions, side: TransportSide): I
     if (schemaError !== undefined) {
       fail(encryptFailure(schemaError, "request"));
     }
+    // The call's keyring (keyForCall) before any message: a failed lookup throws
+    // through `fail`, so nothing is sent and no handler runs.
+    if (!plan.clear) {
+      await call.prepare(fail);
+    }
     const onRequest = (message: MessageShape<DescMessage>) => call.request(message, fail) as MessageShape<DescMessage>;
     const onResponse = (message: MessageShape<DescMessage>) => call.response(message, fail) as MessageShape<DescMessage>;
     const res = req.stream

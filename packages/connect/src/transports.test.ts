@@ -15,9 +15,11 @@ import {
   grpcStatus,
   type PaymentInit,
   type RunningServer,
+  runTenantScenario,
   runTransportScenario,
   type ScenarioCalls,
   type ScenarioFormat,
+  type ScenarioOptions,
   startConnectServer,
   startGrpcServer,
   type TransportUnderTest,
@@ -49,12 +51,13 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-function connectCalls(client: Client<typeof PaymentService>): ScenarioCalls {
+function connectCalls(client: Client<typeof PaymentService>, headers: Readonly<Record<string, string>> = {}): ScenarioCalls {
+  const options = { ...TIMEOUT, headers };
   return {
-    authorize: (r) => client.authorize(r, TIMEOUT),
-    upload: (rs) => client.upload(items(rs), TIMEOUT),
-    watch: (r) => collect(client.watch(r, TIMEOUT)),
-    exchange: (rs) => collect(client.exchange(items(rs), TIMEOUT)),
+    authorize: (r) => client.authorize(r, options),
+    upload: (rs) => client.upload(items(rs), options),
+    watch: (r) => collect(client.watch(r, options)),
+    exchange: (rs) => collect(client.exchange(items(rs), options)),
   };
 }
 
@@ -123,4 +126,37 @@ runTransportScenario("grpc-js client with @szcrypt/grpc-js → connect-node serv
     const { code, message } = grpcStatus(err);
     return { code, message: decodeURIComponent(message) };
   },
+});
+
+// Per-tenant keys and context binding (#19): Connect clients against a
+// connect-node server, and across to a grpc-js server with @szcrypt/grpc-js.
+const connectTenantClient =
+  (protocol: Protocol) => (port: number, options: ScenarioOptions | undefined, headers: Readonly<Record<string, string>>) => ({
+    calls: connectCalls(
+      createClient(PaymentService, transport(protocol, port, options === undefined ? [] : [createConnectClientInterceptor(options)])),
+      headers,
+    ),
+    close: () => {},
+  });
+
+for (const protocol of ["grpc", "connect"] as const) {
+  runTenantScenario(`Connect client (${protocol} protocol) → connect-node server`, {
+    startServer: (options, answer) =>
+      startConnectServer(options === undefined ? [] : [createConnectServerInterceptor(options)], (seen) =>
+        connectPaymentHandlers(seen, answer),
+      ),
+    client: connectTenantClient(protocol),
+    status: connectStatus,
+  });
+}
+
+runTenantScenario("Connect client (gRPC protocol) → grpc-js server with @szcrypt/grpc-js", {
+  startServer: (options, answer) =>
+    startGrpcServer({
+      definition: createGrpcServiceDefinition(PaymentService),
+      interceptors: options === undefined ? [] : [createServerInterceptor(options)],
+      ...(answer === undefined ? {} : { answer }),
+    }),
+  client: connectTenantClient("grpc"),
+  status: connectStatus,
 });

@@ -17,8 +17,11 @@
  *    unless {@link TransportAdapter.passesUnknown} says otherwise; a plan that
  *    is {@link MethodPlan.clear} may skip the hooks; a
  *    {@link MethodPlan.schemaError} ends the call before any handler runs.
- * 3. {@link TransportAdapter.startCall} binds the call (telemetry; on a
- *    server, pass the request's headers). Every request and response message
+ * 3. {@link TransportAdapter.startCall} binds the call (telemetry, and the
+ *    {@link CallInfo} that `keyForCall` and `context` see: pass the request's
+ *    headers on both sides, the peer on a server). Then
+ *    {@link TransportCall.prepare} resolves the call's keyring once; hold every
+ *    message until it is done (it may be a promise). Every request and response message
  *    then goes through {@link TransportCall.request} and
  *    {@link TransportCall.response}, which encrypt or decrypt according to the
  *    side and hand any failure to the transport.
@@ -49,6 +52,7 @@
  *     };
  *     const schemaError = plan.schemaError();
  *     if (schemaError !== undefined) fail(encryptFailure(schemaError, "request"));
+ *     await call.prepare(fail); // the per-call keyring (keyForCall); fail throws here
  *     const res = await next({ ...req, message: call.request(req.message, fail) });
  *     return { ...res, message: call.response(res.message, fail) };
  *   };
@@ -58,6 +62,7 @@
  * @packageDocumentation
  */
 
+export type { CallInfo, ContextFunction, ContextParts, KeyForCall, MessageBinding } from "./fields/call-binding.js";
 export type { FieldPolicy, FieldPolicyOptions, MethodPolicy } from "./fields/field-policy.js";
 export { assertMethodPath, createFieldPolicy } from "./fields/field-policy.js";
 export type { HeaderLookup, Telemetry, TelemetryOptions, TelemetrySide } from "./observe/telemetry.js";
@@ -71,7 +76,7 @@ export type { ErrorContext, OnError, TransportSide } from "./transport/on-error.
 export { reportError } from "./transport/on-error.js";
 export type {
   AdapterOptions,
-  CallInfo,
+  CallStart,
   FailureHandler,
   MethodPlan,
   TransportAdapter,

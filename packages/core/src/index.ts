@@ -12,6 +12,11 @@ export { createFieldCrypto, decryptFields, encryptFields } from "./fields/field-
 export type { FormatName } from "./fields/format-policy.js";
 export type { KeySource } from "./fields/key-source.js";
 
+// Per call: keys chosen per call (tenant) and szc1 values bound to their record.
+export type { CallInfo, ContextFunction, ContextParts, KeyForCall, MessageBinding } from "./fields/call-binding.js";
+export type { ContextFromOptions } from "./transport/context-from.js";
+export { contextFrom } from "./transport/context-from.js";
+
 // Keys: parse a key spec, hold keys opaquely, group them for rotation, find them.
 export { DEFAULT_KEY_ENV, keyringFromEnv } from "./keys/default-key.js";
 export type { AesKeySize } from "./keys/key.js";

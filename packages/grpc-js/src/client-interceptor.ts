@@ -7,8 +7,8 @@ import {
   RequesterBuilder,
   type StatusObject,
 } from "@grpc/grpc-js";
-import { createTransportAdapter, type TransportFailure } from "@szcrypt/core/adapter";
-import { methodOf, type SzcryptGrpcOptions } from "./options.js";
+import { createTransportAdapter, type TransportCall, type TransportFailure } from "@szcrypt/core/adapter";
+import { headerOf, methodOf, type SzcryptGrpcOptions } from "./options.js";
 import { toStatus, unknownMethodFailure } from "./status.js";
 
 /**
@@ -37,11 +37,11 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
     if (plan === undefined ? adapter.passesUnknown(definition.path) : plan.clear) {
       return new InterceptingCall(nextCall(callOptions));
     }
-    const crypt = plan === undefined ? undefined : adapter.startCall(plan);
     const call = nextCall(callOptions);
-    // grpc-js holds a call's status until the last message's `next` runs, so a
-    // message szcrypt drops would hold it forever: on failure the status goes
-    // straight to the caller's listener, and whatever arrives later is dropped.
+    // Started with the outgoing metadata, which keyForCall and context read.
+    let crypt: TransportCall | undefined;
+    // true once the call's keyring is resolved; a promise while keyForCall runs; false after a failure.
+    let ready: boolean | Promise<boolean> = false;
     let upstream: InterceptingListener | undefined;
     let failure: StatusObject | undefined;
     const fail = (cause: TransportFailure) => {
@@ -53,8 +53,19 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
       failure = failed;
       adapter.report(status.error, definition.path);
       call.cancelWithStatus(status.code, status.details);
-      // Next tick: a caller's callback never runs inside its own call to the client.
       process.nextTick(() => upstream?.onReceiveStatus(failed));
+    };
+    // Runs `step` once the keyring is known, in the order steps were asked for.
+    const whenReady = (step: () => void): void => {
+      if (ready === true) {
+        step();
+      } else if (ready !== false) {
+        void ready.then((ok) => {
+          if (ok && failure === undefined) {
+            step();
+          }
+        });
+      }
     };
     const requester = new RequesterBuilder()
       .withStart((metadata, listener, next) => {
@@ -65,7 +76,6 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
               return;
             }
             if (message === null || message === undefined) {
-              // grpc-js's unary calls report "no message" this way before a status.
               nextMessage(message);
               return;
             }
@@ -81,22 +91,28 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
           })
           .build();
         next(metadata, inner);
-        if (crypt === undefined) {
+        if (plan === undefined) {
           fail(unknownMethodFailure(definition.path));
-        }
-      })
-      .withSendMessage((message, next) => {
-        if (failure !== undefined || crypt === undefined) {
           return;
         }
-        const encrypted = crypt.request(message, fail);
-        if (encrypted !== undefined) {
-          next(encrypted);
+        crypt = adapter.startCall(plan, { header: (name) => headerOf(metadata, name) });
+        // Messages wait for the keyring (see whenReady): none is sent before it is known.
+        ready = crypt.prepare(fail);
+      })
+      .withSendMessage((message, next) => {
+        if (failure !== undefined) {
+          return;
         }
+        whenReady(() => {
+          const encrypted = crypt?.request(message, fail);
+          if (encrypted !== undefined) {
+            next(encrypted);
+          }
+        });
       })
       .withHalfClose((next) => {
         if (failure === undefined) {
-          next();
+          whenReady(next);
         }
       })
       .build();

@@ -1,4 +1,5 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import type { Metadata } from "@grpc/grpc-js";
 import type { AdapterOptions, OnError, TelemetryOptions, TransportAdapter, UnknownMethods } from "@szcrypt/core/adapter";
 import { methodOfSerializer } from "./service-definition.js";
 
@@ -38,4 +39,10 @@ export interface SzcryptGrpcOptions extends AdapterOptions {
  */
 export function methodOf(adapter: TransportAdapter, serializer: unknown, path: string): DescMethod | undefined {
   return methodOfSerializer(serializer) ?? adapter.methodAt(path);
+}
+
+/** A metadata value by lower-case name, as text: what CallInfo.header gives `keyForCall` and `context`. */
+export function headerOf(metadata: Metadata, name: string): string | undefined {
+  const value = metadata.get(name)[0];
+  return typeof value === "string" ? value : undefined;
 }

@@ -1,6 +1,6 @@
 import { Metadata, ResponderBuilder, ServerInterceptingCall, type ServerInterceptor, ServerListenerBuilder } from "@grpc/grpc-js";
 import { createTransportAdapter, encryptFailure, type TransportCall, type TransportFailure } from "@szcrypt/core/adapter";
-import { methodOf, type SzcryptGrpcOptions } from "./options.js";
+import { headerOf, methodOf, type SzcryptGrpcOptions } from "./options.js";
 import { toStatus, unknownMethodFailure } from "./status.js";
 
 /**
@@ -31,6 +31,20 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
     // Started from the request's metadata on, which carries the caller's trace context.
     let crypt: TransportCall | undefined;
     let failed = false;
+    // true once the call's keyring is resolved; a promise while keyForCall runs.
+    let ready: boolean | Promise<boolean> = false;
+    // Runs `step` once the keyring is known, in the order steps were asked for.
+    const whenReady = (step: () => void): void => {
+      if (ready === true) {
+        step();
+      } else if (ready !== false) {
+        void ready.then((ok) => {
+          if (ok && !failed) {
+            step();
+          }
+        });
+      }
+    };
     // Ends the call from here, below the handler: later messages and statuses
     // from the handler are dropped. A hook that threw instead would hang the call.
     const reject = (failure: TransportFailure) => {
@@ -48,31 +62,32 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
           reject(unknownMethodFailure(methodDescriptor.path));
           return;
         }
-        crypt = adapter.startCall(plan, {
-          header: (name) => {
-            const value = metadata.get(name)[0];
-            return typeof value === "string" ? value : undefined;
-          },
-        });
+        crypt = adapter.startCall(plan, { header: (name) => headerOf(metadata, name), peer: call.getPeer() });
         const schemaError = plan.schemaError();
         if (schemaError !== undefined) {
           reject(encryptFailure(schemaError, "response"));
           return;
         }
-        next(metadata);
+        // The handler starts only once the call's keyring is known: a failed
+        // lookup ends the call before any handler runs.
+        ready = crypt.prepare(reject);
+        whenReady(() => next(metadata));
       })
       .withOnReceiveMessage((message, next) => {
         if (failed || crypt === undefined) {
           return;
         }
-        const plain = crypt.request(message, reject);
-        if (plain !== undefined) {
-          next(plain);
-        }
+        const current = crypt;
+        whenReady(() => {
+          const plain = current.request(message, reject);
+          if (plain !== undefined) {
+            next(plain);
+          }
+        });
       })
       .withOnReceiveHalfClose((next) => {
         if (!failed) {
-          next();
+          whenReady(next);
         }
       })
       .build();

@@ -4,7 +4,7 @@
 import { credentials } from "@grpc/grpc-js";
 import { parseKeySpec } from "@szcrypt/core";
 import { PaymentService } from "@szcrypt/example";
-import { grpcScenarioCalls, grpcStatus, runTransportScenario, startGrpcServer } from "@szcrypt/testing";
+import { grpcScenarioCalls, grpcStatus, runTenantScenario, runTransportScenario, startGrpcServer } from "@szcrypt/testing";
 import { createGrpcClient } from "./client.js";
 import { createClientInterceptor } from "./client-interceptor.js";
 import { createServerInterceptor } from "./server-interceptor.js";
@@ -32,6 +32,22 @@ runTransportScenario("grpc-js client → grpc-js server", {
         plain.close();
       },
     };
+  },
+  status: grpcStatus,
+});
+
+runTenantScenario("grpc-js client → grpc-js server", {
+  startServer: (options, answer) =>
+    startGrpcServer({
+      definition: createGrpcServiceDefinition(PaymentService),
+      interceptors: options === undefined ? [] : [createServerInterceptor(options)],
+      ...(answer === undefined ? {} : { answer }),
+    }),
+  client: (port, options, headers) => {
+    const client = createGrpcClient(PaymentService, `127.0.0.1:${port}`, credentials.createInsecure(), {
+      interceptors: options === undefined ? [] : [createClientInterceptor(options)],
+    });
+    return { calls: grpcScenarioCalls(client, headers), close: () => client.close() };
   },
   status: grpcStatus,
 });

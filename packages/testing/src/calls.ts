@@ -33,12 +33,28 @@ export interface PaymentClient {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** Request headers (e.g. `x-tenant-id`) for one call: a fresh Metadata per call. */
+export type CallHeaders = Readonly<Record<string, string>>;
+
+function metadataOf(headers: CallHeaders | undefined): Metadata {
+  const metadata = new Metadata();
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    metadata.set(name, value);
+  }
+  return metadata;
+}
 const deadline = (timeoutMs: number) => ({ deadline: Date.now() + timeoutMs });
 
 /** Authorize; rejects with the call's ServiceError. */
-export function unary(client: PaymentClient, request: PaymentInit, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Payment> {
+export function unary(
+  client: PaymentClient,
+  request: PaymentInit,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  headers?: CallHeaders,
+): Promise<Payment> {
   return new Promise((resolve, reject) => {
-    client.authorize(request, new Metadata(), deadline(timeoutMs), (err, value) => (err ? reject(err) : resolve(value as Payment)));
+    client.authorize(request, metadataOf(headers), deadline(timeoutMs), (err, value) => (err ? reject(err) : resolve(value as Payment)));
   });
 }
 
@@ -47,9 +63,12 @@ export function clientStream(
   client: PaymentClient,
   requests: readonly PaymentInit[],
   timeoutMs = DEFAULT_TIMEOUT_MS,
+  headers?: CallHeaders,
 ): Promise<PaymentSummary> {
   return new Promise((resolve, reject) => {
-    const call = client.upload(new Metadata(), deadline(timeoutMs), (err, value) => (err ? reject(err) : resolve(value as PaymentSummary)));
+    const call = client.upload(metadataOf(headers), deadline(timeoutMs), (err, value) =>
+      err ? reject(err) : resolve(value as PaymentSummary),
+    );
     // The callback reports the error; the stream's own event would be unhandled.
     call.on("error", () => {});
     for (const r of requests) {
@@ -60,8 +79,13 @@ export function clientStream(
 }
 
 /** Watch: every payment the server streams; rejects with the call's ServiceError. */
-export function serverStream(client: PaymentClient, request: WatchRequestInit, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Payment[]> {
-  return collectStream(client.watch(request, new Metadata(), deadline(timeoutMs)));
+export function serverStream(
+  client: PaymentClient,
+  request: WatchRequestInit,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  headers?: CallHeaders,
+): Promise<Payment[]> {
+  return collectStream(client.watch(request, metadataOf(headers), deadline(timeoutMs)));
 }
 
 /** What a bidi call received before it ended, and the error that ended it, if one did. */
@@ -75,9 +99,14 @@ export interface BidiOutcome {
  * (waiting for `drain`, so thousands of messages do not pile up in memory),
  * and resolves with what came back, and the error if the call failed.
  */
-export function bidiSettled(client: PaymentClient, requests: readonly PaymentInit[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<BidiOutcome> {
+export function bidiSettled(
+  client: PaymentClient,
+  requests: readonly PaymentInit[],
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  headers?: CallHeaders,
+): Promise<BidiOutcome> {
   return new Promise((resolve) => {
-    const call = client.exchange(new Metadata(), deadline(timeoutMs));
+    const call = client.exchange(metadataOf(headers), deadline(timeoutMs));
     const received: Payment[] = [];
     call.on("data", (p: Payment) => received.push(p));
     call.on("error", (error: ServiceError) => resolve({ received, error }));
@@ -97,8 +126,13 @@ export function bidiSettled(client: PaymentClient, requests: readonly PaymentIni
 }
 
 /** Exchange: the payments that came back, in order; rejects with the call's ServiceError. */
-export async function bidi(client: PaymentClient, requests: readonly PaymentInit[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Payment[]> {
-  const outcome = await bidiSettled(client, requests, timeoutMs);
+export async function bidi(
+  client: PaymentClient,
+  requests: readonly PaymentInit[],
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  headers?: CallHeaders,
+): Promise<Payment[]> {
+  const outcome = await bidiSettled(client, requests, timeoutMs, headers);
   if (outcome.error !== undefined) {
     throw outcome.error;
   }
@@ -138,13 +172,13 @@ export async function settle<T>(call: Promise<T>): Promise<Settled<T>> {
   }
 }
 
-/** The scenario's four calls over a grpc-js client: for `runTransportScenario`. */
-export function grpcScenarioCalls(client: PaymentClient): ScenarioCalls {
+/** The scenario's four calls over a grpc-js client, each sending `headers`: for `runTransportScenario`. */
+export function grpcScenarioCalls(client: PaymentClient, headers?: CallHeaders): ScenarioCalls {
   return {
-    authorize: (r) => unary(client, r),
-    upload: (rs) => clientStream(client, rs),
-    watch: (r) => serverStream(client, r),
-    exchange: (rs) => bidi(client, rs),
+    authorize: (r) => unary(client, r, DEFAULT_TIMEOUT_MS, headers),
+    upload: (rs) => clientStream(client, rs, DEFAULT_TIMEOUT_MS, headers),
+    watch: (r) => serverStream(client, r, DEFAULT_TIMEOUT_MS, headers),
+    exchange: (rs) => bidi(client, rs, DEFAULT_TIMEOUT_MS, headers),
   };
 }
 

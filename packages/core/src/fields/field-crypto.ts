@@ -1,9 +1,11 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { createOracleGuard, isOracleGuard, type OracleGuard, type OracleGuardOptions } from "../defence/oracle-guard.js";
+import { SzcryptError } from "../errors/szcrypt-error.js";
 import type { Keyring } from "../keys/keyring.js";
 import { compileFieldPlan, type FieldPlan } from "../plans/field-plan.js";
 import { transformMessage } from "../plans/transform.js";
 import type { TypeScopeOptions } from "../plans/type-scope.js";
+import { assertContextPolicy, type ContextParts, type MessageBinding } from "./call-binding.js";
 import { type FormatName, resolveFormatPolicy } from "./format-policy.js";
 import { type KeySource, keyringSource } from "./key-source.js";
 import { type LeafCryptoContext, leafDecryptor, szc1Encryptor } from "./leaf-crypto.js";
@@ -32,6 +34,19 @@ export interface FieldCryptoOptions extends TypeScopeOptions {
    * DECRYPT_REFUSED, for logs.
    */
   readonly oracleGuard?: OracleGuard | OracleGuardOptions | false;
+  /**
+   * The szc1 context of every message this FieldCrypto handles (a message's
+   * binding overrides it), e.g. `[tenantId]` for a queue of one tenant.
+   * Requires format "szc1" and accept ["szc1"] (legacy-cbc cannot be bound)
+   * unless `acceptUnbound`.
+   */
+  readonly context?: ContextParts;
+  /**
+   * With a context: also accept unbound szc1 values (and legacy-cbc, if
+   * accepted) while senders migrate. Default false: an unbound value fails
+   * like any other undecryptable one.
+   */
+  readonly acceptUnbound?: boolean;
 }
 
 /**
@@ -45,21 +60,24 @@ export interface FieldCrypto {
   readonly accept: readonly FormatName[];
   /**
    * A copy of `message` with every sensitive field encrypted. The message is
-   * never modified.
+   * never modified. `binding` (resolved per call by a transport) gives the
+   * szc1 context of this message and the call's keyring.
    *
    * @throws SzcryptError naming the field when a value cannot be encrypted;
    *   nothing is returned half-encrypted.
    */
-  encryptMessage<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): MessageShape<Desc>;
+  encryptMessage<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>, binding?: MessageBinding): MessageShape<Desc>;
   /**
    * A copy of `message` with every sensitive field decrypted.
    *
    * @throws SzcryptError DECRYPT_FAILED with the field path, the same for every
    *   cause: bad padding or tag, wrong or unknown key, invalid UTF-8, a format
    *   the policy does not accept, text that is no token at all, or a legacy-cbc
-   *   value the oracle guard refused (its `cause` says so, for logs).
+   *   value the oracle guard refused (its `cause` says so, for logs), an
+   *   unbound value where a context is required (its `cause` says so); and
+   *   CONTEXT_REQUIRED for a context-bound value without a context.
    */
-  decryptMessage<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): MessageShape<Desc>;
+  decryptMessage<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>, binding?: MessageBinding): MessageShape<Desc>;
   /** The plan for `schema` (compiled and cached on first use). */
   plan(schema: DescMessage): FieldPlan;
   /** The keyring in force now: telemetry names the key a message used by its id here. */
@@ -77,18 +95,25 @@ export interface FieldCrypto {
  * const opened = crypto.decryptMessage(PaymentSchema, sealed);
  * ```
  * @throws SzcryptError CONFIG_INVALID for an unknown format or an empty accept
- *   list, or oracle guard options out of range.
+ *   list, oracle guard options out of range, or a `context` with legacy-cbc
+ *   written, or accepted without `acceptUnbound`.
  * @throws TypeError when `key` gives neither a SzcryptKey nor a Keyring.
  */
 export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
   const { format, accept } = resolveFormatPolicy(options.format, options.accept);
   const ringOf = keyringSource(options.key);
   const acceptLegacy = accept.includes("legacy-cbc");
+  const acceptUnbound = options.acceptUnbound === true;
+  if (options.context !== undefined) {
+    assertContextPolicy(format, accept, acceptUnbound, "context");
+  }
   const ctx: LeafCryptoContext = {
     ringOf,
     acceptLegacy,
     acceptSzc1: accept.includes("szc1"),
     guard: acceptLegacy ? oracleGuardOf(options.oracleGuard) : undefined,
+    context: options.context,
+    acceptUnbound,
   };
   const scope: TypeScopeOptions = {
     ...(options.registry === undefined ? {} : { registry: options.registry }),
@@ -104,26 +129,53 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
     }
     return plan;
   };
-  const encryptSzc1Leaf = szc1Encryptor(ringOf);
+  const encryptSzc1Leaf = szc1Encryptor(ringOf, options.context);
   const decryptLeaf = leafDecryptor(ctx);
+  // The context of a call, or its keyring: a context for this message only.
+  const bound = (binding: MessageBinding): LeafCryptoContext => {
+    const context = binding.context ?? ctx.context;
+    const keyring = binding.keyring;
+    return {
+      ...ctx,
+      ...(keyring === undefined ? {} : { ringOf: () => keyring }),
+      context,
+      // Legacy-cbc is unbound: with a context, accepted only while migrating.
+      acceptLegacy: acceptLegacy && (context === undefined || acceptUnbound),
+    };
+  };
 
   return {
     format,
     accept,
     plan: planOf,
     keyring: ringOf,
-    encryptMessage(schema, message) {
+    encryptMessage(schema, message, binding) {
       const plan = planOf(schema);
       if (plan.isEmpty) {
         return message;
       }
-      return format === "legacy-cbc"
-        ? encryptLegacyMessage(plan.root, message, ctx)
-        : transformMessage(plan.root, message, encryptSzc1Leaf);
+      const c = binding === undefined ? ctx : bound(binding);
+      if (format === "legacy-cbc") {
+        if (c.context !== undefined) {
+          throw new SzcryptError(
+            "CONFIG_INVALID",
+            'a context binds szc1 values, but the format written is legacy-cbc, which cannot be bound: set format "szc1"',
+          );
+        }
+        return encryptLegacyMessage(plan.root, message, c);
+      }
+      return transformMessage(plan.root, message, c === ctx ? encryptSzc1Leaf : szc1Encryptor(c.ringOf, c.context));
     },
-    decryptMessage(schema, message) {
+    decryptMessage(schema, message, binding) {
       const plan = planOf(schema);
-      return plan.isEmpty ? message : decryptMessageBatched(plan.root, message, ctx, decryptLeaf);
+      if (plan.isEmpty) {
+        return message;
+      }
+      if (binding === undefined) {
+        return decryptMessageBatched(plan.root, message, ctx, decryptLeaf);
+      }
+      const c = bound(binding);
+      return decryptMessageBatched(plan.root, message, c, leafDecryptor(c));
     },
   };
 }

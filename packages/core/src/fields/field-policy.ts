@@ -1,7 +1,9 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { createOracleGuard, isOracleGuard, type OracleGuard, type OracleGuardOptions } from "../defence/oracle-guard.js";
 import { SzcryptError } from "../errors/szcrypt-error.js";
+import type { Keyring } from "../keys/keyring.js";
 import type { TypeScopeOptions } from "../plans/type-scope.js";
+import { assertContextPolicy, type ContextFunction, type KeyForCall } from "./call-binding.js";
 import { createFieldCrypto, type FieldCrypto } from "./field-crypto.js";
 import type { FormatName } from "./format-policy.js";
 import { type KeyOption, resolveKeyOption } from "./key-source.js";
@@ -45,35 +47,75 @@ export interface FieldPolicyOptions extends TypeScopeOptions {
    * endpoints that no untrusted caller can reach.
    */
   readonly oracleGuard?: OracleGuard | OracleGuardOptions | false;
+  /**
+   * Per-call keyring (e.g. per tenant). Exclusive with `key`. May be async;
+   * wrap a secrets manager lookup in `createKeyringResolver` for caching. A
+   * lookup that fails or returns nothing fails the call closed:
+   * KEY_UNAVAILABLE -> FAILED_PRECONDITION, one documented status.
+   */
+  readonly keyForCall?: KeyForCall;
+  /**
+   * The szc1 context of a message of a call (see `contextFrom`); both sides
+   * must compute the same parts. Requires format "szc1" and accept ["szc1"]
+   * (legacy-cbc cannot be bound) unless `acceptUnbound`.
+   */
+  readonly context?: ContextFunction;
+  /** Migration only: also accept unbound szc1 values while senders move. Default false. */
+  readonly acceptUnbound?: boolean;
 }
 
 /** A FieldCrypto per method, compiled once. */
 export interface FieldPolicy {
   /** The FieldCrypto for a gRPC path: its override, or the service-wide one. */
   cryptoFor(path: string): FieldCrypto;
+  /** The per-call keyring option, if any (then the FieldCryptos have no key of their own). */
+  readonly keyForCall: KeyForCall | undefined;
+  /** The context function, if any. */
+  readonly context: ContextFunction | undefined;
 }
 
 /**
  * Resolves transport options into FieldCryptos.
  *
  * @throws SzcryptError KEY_UNAVAILABLE without a key (there is never a default
- *   key), KEY_INVALID for an unreadable one, CONFIG_INVALID for a bad policy.
+ *   key), KEY_INVALID for an unreadable one, CONFIG_INVALID for a bad policy,
+ *   `keyForCall` together with `key`, or a `context` with legacy-cbc written,
+ *   or accepted without `acceptUnbound`.
  */
 export function createFieldPolicy(options: FieldPolicyOptions): FieldPolicy {
-  const key = resolveKeyOption(options.key);
+  const keyForCall = options.keyForCall;
+  const contextFn = options.context;
+  if (keyForCall !== undefined && typeof keyForCall !== "function") {
+    throw new SzcryptError("CONFIG_INVALID", "`keyForCall` must be a function (call) => Keyring | SzcryptKey | Promise of one");
+  }
+  if (contextFn !== undefined && typeof contextFn !== "function") {
+    throw new SzcryptError("CONFIG_INVALID", "`context` must be a function (call, message, schema) => context parts (see contextFrom)");
+  }
+  if (keyForCall !== undefined && options.key !== undefined) {
+    throw new SzcryptError("CONFIG_INVALID", "`keyForCall` and `key` are exclusive: give one (keyForCall picks a keyring per call)");
+  }
+  const acceptUnbound = options.acceptUnbound === true;
+  // With keyForCall every message gets its call's keyring; this one is never used for a value.
+  const key = keyForCall === undefined ? resolveKeyOption(options.key) : noCallKeyring;
   // One guard for all methods: an attacker probing a block through several methods is counted once.
   const option = options.oracleGuard;
   const guard = option === false ? false : isOracleGuard(option) ? option : createOracleGuard(option ?? {});
   // createFieldCrypto applies the format defaults and checks the policy.
-  const make = (policy: MethodPolicy): FieldCrypto =>
-    createFieldCrypto({
+  const make = (policy: MethodPolicy): FieldCrypto => {
+    const crypto = createFieldCrypto({
       key,
       oracleGuard: guard,
       ...(policy.format === undefined ? {} : { format: policy.format }),
       ...(policy.accept === undefined ? {} : { accept: policy.accept }),
       ...(options.registry === undefined ? {} : { registry: options.registry }),
       ...(options.allowUnknownAny === undefined ? {} : { allowUnknownAny: options.allowUnknownAny }),
+      acceptUnbound,
     });
+    if (contextFn !== undefined) {
+      assertContextPolicy(crypto.format, crypto.accept, acceptUnbound, "context");
+    }
+    return crypto;
+  };
   const base = make({
     ...(options.format === undefined ? {} : { format: options.format }),
     ...(options.accept === undefined ? {} : { accept: options.accept }),
@@ -90,7 +132,13 @@ export function createFieldPolicy(options: FieldPolicyOptions): FieldPolicy {
     const accept = policy.accept ?? (policy.format === undefined ? options.accept : undefined);
     overrides.set(path, make({ ...(format === undefined ? {} : { format }), ...(accept === undefined ? {} : { accept }) }));
   }
-  return { cryptoFor: (path) => overrides.get(path) ?? base };
+  return { cryptoFor: (path) => overrides.get(path) ?? base, keyForCall, context: contextFn };
+}
+
+// The key source of a policy with keyForCall: reached only if a message went
+// through without its call's keyring, which must fail closed.
+function noCallKeyring(): Keyring {
+  throw new SzcryptError("KEY_UNAVAILABLE", "this policy picks its keyring per call (`keyForCall`), and none was resolved for this call");
 }
 
 const METHOD_PATH_RE = /^\/[^/]+\/[^/]+$/;

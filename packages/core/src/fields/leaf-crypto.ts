@@ -2,7 +2,16 @@ import { isOracleGuardRefusal, type OracleGuard, oracleGuardRefusal } from "../d
 import { handOut } from "../encoding/bytes.js";
 import { decryptFailed, isSzcryptError } from "../errors/szcrypt-error.js";
 import { decryptLegacy, decryptLegacyBytes } from "../formats/legacy-cbc.js";
-import { decryptSzc1, decryptSzc1Bytes, encryptSzc1, encryptSzc1Bytes, isSzc1Bytes, SZC1_TEXT_PREFIX } from "../formats/szc1.js";
+import {
+  decryptSzc1,
+  decryptSzc1Bytes,
+  encryptSzc1,
+  encryptSzc1Bytes,
+  isContextUnboundRefusal,
+  isSzc1Bytes,
+  SZC1_TEXT_PREFIX,
+} from "../formats/szc1.js";
+import type { Szc1Context } from "../formats/szc1-context.js";
 import type { Keyring } from "../keys/keyring.js";
 import type { LeafOp } from "../plans/field-plan.js";
 import type { LeafTransform } from "../plans/transform.js";
@@ -22,6 +31,10 @@ export interface LeafCryptoContext {
   readonly acceptLegacy: boolean;
   readonly acceptSzc1: boolean;
   readonly guard: OracleGuard | undefined;
+  /** The message's szc1 context: undefined for unbound values. */
+  readonly context?: Szc1Context | undefined;
+  /** With a context: also accept unbound szc1 values (migration). */
+  readonly acceptUnbound?: boolean;
 }
 
 /**
@@ -29,10 +42,10 @@ export interface LeafCryptoContext {
  *
  * @internal
  */
-export function szc1Encryptor(ringOf: () => Keyring): LeafTransform {
+export function szc1Encryptor(ringOf: () => Keyring, context?: Szc1Context): LeafTransform {
   return (value, leaf) => {
     const key = ringOf().primary;
-    const opts = { fieldName: leaf.fieldName };
+    const opts = { fieldName: leaf.fieldName, context };
     // handOut until szc1.ts returns Uint8Array itself: protobuf-es bytes are plain Uint8Arrays.
     return typeof value === "string" ? encryptSzc1(value, key, opts) : handOut(encryptSzc1Bytes(value, key, opts));
   };
@@ -47,13 +60,14 @@ export function szc1Encryptor(ringOf: () => Keyring): LeafTransform {
  * @internal
  */
 export function leafDecryptor(ctx: LeafCryptoContext): LeafTransform {
-  const { ringOf, acceptLegacy, acceptSzc1, guard } = ctx;
+  const { ringOf, acceptLegacy, acceptSzc1, guard, context } = ctx;
+  const acceptUnbound = ctx.acceptUnbound === true;
   const decryptText = (value: string, leaf: LeafOp): string => {
     if (value.startsWith(SZC1_TEXT_PREFIX)) {
       if (!acceptSzc1) {
         throw decryptFailed();
       }
-      return decryptSzc1(value, ringOf(), { fieldName: leaf.fieldName });
+      return decryptSzc1(value, ringOf(), { fieldName: leaf.fieldName, context, acceptUnbound });
     }
     if (!acceptLegacy) {
       throw decryptFailed();
@@ -63,10 +77,13 @@ export function leafDecryptor(ctx: LeafCryptoContext): LeafTransform {
   const decryptBytes = (value: Uint8Array, leaf: LeafOp): Uint8Array => {
     if (acceptSzc1 && isSzc1Bytes(value)) {
       try {
-        return handOut(decryptSzc1Bytes(value, ringOf(), { fieldName: leaf.fieldName }));
+        return handOut(decryptSzc1Bytes(value, ringOf(), { fieldName: leaf.fieldName, context, acceptUnbound }));
       } catch (err) {
         // A legacy IV starts with "szc1" once in 2^32: fall back when both are accepted.
-        if (!acceptLegacy) {
+        // Not for a bound value at a receiver without a context: that is the
+        // service's configuration to fix, and a legacy decryption of its bytes
+        // (valid padding once in 256) would hand out garbage as a success.
+        if (!acceptLegacy || isSzcryptError(err, "CONTEXT_REQUIRED")) {
           throw err;
         }
       }
@@ -91,7 +108,8 @@ export function leafDecryptor(ctx: LeafCryptoContext): LeafTransform {
     try {
       return typeof value === "string" ? decryptText(value, leaf) : decryptBytes(value, leaf);
     } catch (err) {
-      if (isOracleGuardRefusal(err)) {
+      // Already the uniform failure; its cause is kept for onError and telemetry.
+      if (isOracleGuardRefusal(err) || isContextUnboundRefusal(err)) {
         throw err;
       }
       if (isSzcryptError(err, "MALFORMED") || isSzcryptError(err, "DECRYPT_FAILED")) {

@@ -1,7 +1,11 @@
 import type { DescMessage, DescMethod, DescService, MessageShape } from "@bufbuild/protobuf";
-import type { SzcryptError } from "../errors/szcrypt-error.js";
+import { isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
+import type { CallInfo, ContextFunction, ContextParts, KeyForCall, MessageBinding } from "../fields/call-binding.js";
 import type { FieldCrypto } from "../fields/field-crypto.js";
 import { createFieldPolicy, type FieldPolicy, type FieldPolicyOptions } from "../fields/field-policy.js";
+import { encodeSzc1Context } from "../formats/szc1-context.js";
+import { isSzcryptKey } from "../keys/key.js";
+import { isKeyring, Keyring } from "../keys/keyring.js";
 import { createTelemetry, type HeaderLookup, type TelemetryOptions } from "../observe/telemetry.js";
 import { compileServicePlans } from "../plans/service-plans.js";
 import { asMessage } from "./as-message.js";
@@ -69,16 +73,19 @@ export interface MethodPlan {
 
 /**
  * What a transport knows of a call when it starts, beyond its method. Built by
- * the transport as an object literal; more members may join (the peer, the
- * request's metadata for per-call keys), all optional.
+ * the transport as an object literal; szcrypt turns it into the
+ * {@link CallInfo} that `keyForCall` and `context` see.
  */
-export interface CallInfo {
+export interface CallStart {
   /**
-   * The request's headers by lowercase name. A server passes the caller's:
-   * when no span is active, szcrypt's spans join the trace the caller
-   * propagated (see {@link HeaderLookup}). Ignored on a client for telemetry.
+   * The request's headers by lowercase name: a server passes the caller's
+   * (when no span is active, szcrypt's spans join the trace the caller
+   * propagated, see {@link HeaderLookup}), a client the outgoing ones, so that
+   * both sides' `keyForCall` and `context` see the same values.
    */
   readonly header?: HeaderLookup;
+  /** Server only: the peer address as the framework reports it. */
+  readonly peer?: string;
 }
 
 /**
@@ -96,6 +103,15 @@ export type FailureHandler = (failure: TransportFailure) => void;
 export interface TransportCall {
   readonly plan: MethodPlan;
   readonly side: TransportSide;
+  /**
+   * Resolves the call's keyring (`keyForCall`) once per call; call it before
+   * the first message and hold every message until it is done. `true` when
+   * the call may go on (at once when there is no `keyForCall` or it answered
+   * synchronously); `false` after handing the failure to `fail`
+   * (KEY_UNAVAILABLE or CONFIG_INVALID, FAILED_PRECONDITION: end the call, send
+   * nothing, run no handler). A promise when the lookup is async; it never rejects.
+   */
+  prepare(fail: FailureHandler): boolean | Promise<boolean>;
   /** The FieldCrypto this call uses: the plan's, observed by telemetry. */
   readonly crypto: FieldCrypto;
   /**
@@ -129,7 +145,7 @@ export interface TransportAdapter {
    * Starts a call of a planned method: per call (telemetry is bound here),
    * after the request's headers are known on a server.
    */
-  startCall(plan: MethodPlan, info?: CallInfo): TransportCall;
+  startCall(plan: MethodPlan, info?: CallStart): TransportCall;
   /**
    * Hands an error to the `onError` hook with the call's path and this side.
    * Whatever the hook throws is dropped: it never changes the call's outcome.
@@ -172,9 +188,18 @@ export function createTransportAdapter(options: AdapterOptions, side: TransportS
       return plan;
     },
     startCall: (plan, info) => {
+      const lookup = info?.header;
+      const call: CallInfo = {
+        method: plan.path,
+        side,
+        header: (name) => lookup?.(name.toLowerCase()) ?? undefined,
+        ...(info?.peer === undefined ? {} : { peer: info.peer }),
+      };
+      const keys = new CallKeys(policy.keyForCall, call);
+      const bound = bindCall(plan.crypto, call, keys, policy.context);
       // Telemetry joins the caller's trace from a server's request headers only.
-      const header = side === "server" ? info?.header : undefined;
-      return new Call(plan, side, telemetry.forCall(plan.crypto, plan.method, side, header), report);
+      const header = side === "server" ? lookup : undefined;
+      return new Call(plan, side, keys, telemetry.forCall(bound, plan.method, side, header), report);
     },
     report,
   };
@@ -207,17 +232,149 @@ function planMethod(method: DescMethod, policy: FieldPolicy): MethodPlan {
   return { method, path, crypto, clear, schemaError: compiled ? () => undefined : check };
 }
 
+/** The one status text of a call whose keyring could not be had: names no tenant, header or key. */
+const CALL_KEY_UNAVAILABLE = "no keyring is available for this call (`keyForCall` failed or found no key)";
+
+/** A call's keyring from `keyForCall`, resolved once per call. */
+class CallKeys {
+  readonly #keyForCall: KeyForCall | undefined;
+  readonly #call: CallInfo;
+  #ring: Keyring | undefined;
+  #pending: Promise<boolean> | undefined;
+
+  constructor(keyForCall: KeyForCall | undefined, call: CallInfo) {
+    this.#keyForCall = keyForCall;
+    this.#call = call;
+  }
+
+  /** The resolved keyring: undefined when the policy has no keyForCall. */
+  ring(): Keyring | undefined {
+    if (this.#keyForCall === undefined) {
+      return undefined;
+    }
+    if (this.#ring === undefined) {
+      // A message before prepare() finished: never encrypted or decrypted under some other key.
+      throw new SzcryptError("KEY_UNAVAILABLE", CALL_KEY_UNAVAILABLE);
+    }
+    return this.#ring;
+  }
+
+  prepare(fail: FailureHandler): boolean | Promise<boolean> {
+    const keyForCall = this.#keyForCall;
+    if (keyForCall === undefined || this.#ring !== undefined) {
+      return true;
+    }
+    if (this.#pending !== undefined) {
+      return this.#pending;
+    }
+    const failed = (err: unknown): false => {
+      fail(encryptFailure(keyError(err), "request"));
+      return false;
+    };
+    let result: unknown;
+    try {
+      result = keyForCall(this.#call);
+    } catch (err) {
+      return failed(err);
+    }
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then === "function") {
+      this.#pending = Promise.resolve(result).then(
+        (ring) => this.#settle(ring) || failed(undefined),
+        (err: unknown) => failed(err),
+      );
+      return this.#pending;
+    }
+    return this.#settle(result) || failed(undefined);
+  }
+
+  #settle(value: unknown): boolean {
+    if (isKeyring(value)) {
+      this.#ring = value;
+    } else if (isSzcryptKey(value)) {
+      this.#ring = Keyring.of(value);
+    }
+    return this.#ring !== undefined;
+  }
+}
+
+// KEY_UNAVAILABLE with one message whatever the lookup said: its own error may
+// quote the tenant id or a header value. createKeyringResolver's onLookupError
+// is where the lookup's own error goes to logs.
+function keyError(_err: unknown): SzcryptError {
+  return new SzcryptError("KEY_UNAVAILABLE", CALL_KEY_UNAVAILABLE);
+}
+
+/**
+ * The plan's FieldCrypto with this call's keyring and each message's context
+ * passed down: what telemetry observes and the call's messages go through.
+ */
+function bindCall(crypto: FieldCrypto, call: CallInfo, keys: CallKeys, contextFn: ContextFunction | undefined): FieldCrypto {
+  const bindingOf = (schema: DescMessage, message: MessageShape<DescMessage>): MessageBinding | undefined => {
+    const keyring = keys.ring();
+    const context = contextFn === undefined ? undefined : contextOf(contextFn, call, message, schema);
+    if (keyring === undefined && context === undefined) {
+      return undefined;
+    }
+    return { keyring, context };
+  };
+  return {
+    format: crypto.format,
+    accept: crypto.accept,
+    plan: (schema) => crypto.plan(schema),
+    keyring: () => keys.ring() ?? crypto.keyring(),
+    encryptMessage(schema, message) {
+      // A clear message type asks no context: contextFrom's field need not be in it.
+      return crypto.plan(schema).isEmpty ? message : crypto.encryptMessage(schema, message, bindingOf(schema, message));
+    },
+    decryptMessage(schema, message) {
+      return crypto.plan(schema).isEmpty ? message : crypto.decryptMessage(schema, message, bindingOf(schema, message));
+    },
+  };
+}
+
+/**
+ * The context function's parts for one message, checked now: a function that
+ * throws or gives no valid context fails the message closed, CONFIG_INVALID.
+ */
+function contextOf(contextFn: ContextFunction, call: CallInfo, message: MessageShape<DescMessage>, schema: DescMessage): ContextParts {
+  let parts: ContextParts;
+  try {
+    parts = contextFn(call, message, schema);
+  } catch (err) {
+    if (isSzcryptError(err, "CONFIG_INVALID")) {
+      throw err;
+    }
+    // Its message could quote a header or a field: keep only its type.
+    throw new SzcryptError("CONFIG_INVALID", `the \`context\` function threw (${err instanceof Error ? err.name : typeof err})`);
+  }
+  // Limits checked once per message; the error names the limit, never a part.
+  encodeSzc1Context(parts);
+  return parts;
+}
+
 class Call implements TransportCall {
   readonly plan: MethodPlan;
   readonly side: TransportSide;
   readonly crypto: FieldCrypto;
+  readonly #keys: CallKeys;
   readonly #report: (error: SzcryptError, path: string) => void;
 
-  constructor(plan: MethodPlan, side: TransportSide, crypto: FieldCrypto, report: (error: SzcryptError, path: string) => void) {
+  constructor(
+    plan: MethodPlan,
+    side: TransportSide,
+    keys: CallKeys,
+    crypto: FieldCrypto,
+    report: (error: SzcryptError, path: string) => void,
+  ) {
     this.plan = plan;
     this.side = side;
     this.crypto = crypto;
+    this.#keys = keys;
     this.#report = report;
+  }
+
+  prepare(fail: FailureHandler): boolean | Promise<boolean> {
+    return this.#keys.prepare(fail);
   }
 
   request(message: unknown, fail: FailureHandler): MessageShape<DescMessage> | undefined {
