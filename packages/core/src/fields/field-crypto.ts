@@ -2,12 +2,12 @@ import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { createOracleGuard, isOracleGuard, type OracleGuard, type OracleGuardOptions } from "../defence/oracle-guard.js";
 import type { Keyring } from "../keys/keyring.js";
 import { compileFieldPlan, type FieldPlan } from "../plans/field-plan.js";
-import { transformMessage } from "../plans/transform.js";
 import type { TypeScopeOptions } from "../plans/type-scope.js";
 import { type FormatName, resolveFormatPolicy } from "./format-policy.js";
 import { type KeySource, keyringSource } from "./key-source.js";
-import { type LeafCryptoContext, leafDecryptor, szc1Encryptor } from "./leaf-crypto.js";
+import { type LeafCryptoContext, leafDecryptor } from "./leaf-crypto.js";
 import { decryptMessageBatched, encryptLegacyMessage } from "./legacy-message.js";
+import { encryptSzc1Message, szc1BatchedLeaf } from "./szc1-message.js";
 
 /** See {@link TypeScopeOptions} for `registry` and `allowUnknownAny`: how `Any` fields and extensions are resolved. */
 export interface FieldCryptoOptions extends TypeScopeOptions {
@@ -104,7 +104,6 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
     }
     return plan;
   };
-  const encryptSzc1Leaf = szc1Encryptor(ringOf);
   const decryptLeaf = leafDecryptor(ctx);
 
   return {
@@ -117,13 +116,16 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
       if (plan.isEmpty) {
         return message;
       }
-      return format === "legacy-cbc"
-        ? encryptLegacyMessage(plan.root, message, ctx)
-        : transformMessage(plan.root, message, encryptSzc1Leaf);
+      return format === "legacy-cbc" ? encryptLegacyMessage(plan.root, message, ctx) : encryptSzc1Message(plan.root, message, ringOf);
     },
     decryptMessage(schema, message) {
       const plan = planOf(schema);
-      return plan.isEmpty ? message : decryptMessageBatched(plan.root, message, ctx, decryptLeaf);
+      if (plan.isEmpty) {
+        return message;
+      }
+      // szc1 values of the message open in one batch; what it cannot open goes to decryptLeaf.
+      const leaf = ctx.acceptSzc1 ? szc1BatchedLeaf(plan.root, message, ringOf, decryptLeaf) : decryptLeaf;
+      return decryptMessageBatched(plan.root, message, ctx, leaf);
     },
   };
 }

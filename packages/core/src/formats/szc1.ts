@@ -3,10 +3,11 @@ import { decodeUtf8Strict, encodeUtf8 } from "../encoding/utf8.js";
 import { DECRYPT_FAILED_MESSAGE, decryptFailed, isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
 import { isSzcryptKey, keyMaterial, type SzcryptKey } from "../keys/key.js";
 import { Keyring } from "../keys/keyring.js";
-import { gcmOpen, gcmSealInto } from "./aes-gcm.js";
+import { gcmOpenBatch, gcmSealBatch } from "./gcm-batch.js";
 import { szc1NonceBudget } from "./nonce-budget.js";
 import { randomBytesPooled } from "./random.js";
-import { encodeSzc1Context, type Szc1Context, szc1AssociatedData } from "./szc1-context.js";
+import { szc1Aad, szc1AadSuffix } from "./szc1-batch.js";
+import { encodeSzc1Context, type Szc1Context } from "./szc1-context.js";
 import {
   decodeSzc1Text,
   encodeSzc1Text,
@@ -200,7 +201,14 @@ function seal(plaintext: Uint8Array, key: SzcryptKey, options: Szc1Options, give
   out[SZC1_MAGIC_BYTES] = szc1HeaderByte(idLength, context !== undefined);
   out.write(key.id, SZC1_MAGIC_BYTES + 1, "ascii");
   out.set(nonce, nonceAt);
-  gcmSealInto(material, nonce, szc1AssociatedData(key.id, options.fieldName, context), plaintext, out, nonceAt + SZC1_NONCE_BYTES);
+  // The batched GCM with one value: no OpenSSL cipher object, and the AAD's GHASH kept per (key, id, field).
+  const aad = szc1Aad(key, key.id, options.fieldName);
+  const offset = nonceAt + SZC1_NONCE_BYTES;
+  gcmSealBatch(key, [
+    context === undefined
+      ? { nonce, aad, plaintext, out, offset }
+      : { nonce, aad, aadSuffix: szc1AadSuffix(context), plaintext, out, offset },
+  ]);
   return out;
 }
 
@@ -280,8 +288,12 @@ function openBody(body: Uint8Array, keys: Keyring | SzcryptKey, options: Szc1Opt
     // An unknown key id looks like any other failure: which ids exist is not the caller's to learn.
     throw decryptFailed();
   }
-  const aad = szc1AssociatedData(shape.keyId, options.fieldName, shape.bound ? context : undefined);
-  const opened = gcmOpen(keyMaterial(key), body.subarray(shape.nonceAt, shape.sealedAt), aad, body.subarray(shape.sealedAt));
+  const aad = szc1Aad(key, shape.keyId, options.fieldName);
+  const nonce = body.subarray(shape.nonceAt, shape.sealedAt);
+  const sealed = body.subarray(shape.sealedAt);
+  const [opened] = gcmOpenBatch(key, [
+    shape.bound && context !== undefined ? { nonce, aad, aadSuffix: szc1AadSuffix(context), sealed } : { nonce, aad, sealed },
+  ]);
   if (opened === undefined) {
     throw decryptFailed();
   }
