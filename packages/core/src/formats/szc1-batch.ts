@@ -14,10 +14,11 @@ import { readSzc1Body, SZC1_MAGIC_BYTES, SZC1_NONCE_BYTES, SZC1_TAG_BYTES, szc1H
 // here: a value this module cannot open comes back undefined, and the caller
 // asks the one-value path, which says why in the usual words.
 
-// Per key: "ID\0F" → its prepared AAD. A key id has no zero byte, so the join is unambiguous.
-const aads = new WeakMap<SzcryptKey, Map<string, GcmAad>>();
+// Per key, per key id, per field name: the prepared AAD. Nested maps, not a
+// joined string: the names are the plan's own strings, whose hashes V8 keeps.
+const aads = new WeakMap<SzcryptKey, Map<string, Map<string, GcmAad>>>();
 // Field names come from schemas; a direct caller could pass any number of them: bounded.
-const MAX_AADS_PER_KEY = 4096;
+const MAX_AADS_PER_ID = 4096;
 
 /**
  * The unbound associated data of szc1 for (key id, field) under `key`,
@@ -31,14 +32,18 @@ export function szc1Aad(key: SzcryptKey, keyId: string, fieldName: string): GcmA
     perKey = new Map();
     aads.set(key, perKey);
   }
-  const name = `${keyId}\0${fieldName}`;
-  let aad = perKey.get(name);
+  let perId = perKey.get(keyId);
+  if (perId === undefined) {
+    perId = new Map();
+    perKey.set(keyId, perId);
+  }
+  let aad = perId.get(fieldName);
   if (aad === undefined) {
-    if (perKey.size >= MAX_AADS_PER_KEY) {
-      perKey.clear();
+    if (perId.size >= MAX_AADS_PER_ID) {
+      perId.clear();
     }
     aad = GcmAad.of(key, szc1AssociatedData(keyId, fieldName, undefined));
-    perKey.set(name, aad);
+    perId.set(fieldName, aad);
   }
   return aad;
 }
