@@ -3,7 +3,7 @@ import { decodeUtf8Strict } from "../encoding/utf8.js";
 import { SzcryptError } from "../errors/szcrypt-error.js";
 import { szc1NonceBudget } from "../formats/nonce-budget.js";
 import { randomBytesPooled } from "../formats/random.js";
-import { isSzc1Bytes, SZC1_TEXT_PREFIX } from "../formats/szc1.js";
+import { checkSzc1SealKey, isSzc1Bytes, SZC1_TEXT_PREFIX } from "../formats/szc1.js";
 import {
   openSzc1Batch,
   type Szc1OpenItem,
@@ -13,7 +13,7 @@ import {
   szc1TokenLength,
 } from "../formats/szc1-batch.js";
 import { decodeSzc1Text, SZC1_MAGIC_BYTES, SZC1_NONCE_BYTES, writeSzc1Magic } from "../formats/token-shape.js";
-import { keyMaterial, type SzcryptKey } from "../keys/key.js";
+import type { SzcryptKey } from "../keys/key.js";
 import type { Keyring } from "../keys/keyring.js";
 import type { LeafOp, PlanNode } from "../plans/field-plan.js";
 import { type LeafTransform, transformMessage } from "../plans/transform.js";
@@ -34,17 +34,6 @@ function scratchFor(bytes: number): Buffer {
     plainScratch = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * plainScratch.length));
   }
   return plainScratch;
-}
-
-/** The checks szc1.ts makes of a key before sealing, with its words. */
-function checkSealKey(key: SzcryptKey): void {
-  const size = keyMaterial(key).length;
-  if (size !== 16 && size !== 32) {
-    throw new SzcryptError("KEY_INVALID", `szc1 takes 16 or 32-byte keys (32 recommended), got ${size} bytes`);
-  }
-  if (key.id === undefined) {
-    throw new SzcryptError("KEY_INVALID", "szc1 carries a key id: give the key one (parseKeySpec(spec, { id }) or a Keyring)");
-  }
 }
 
 /**
@@ -75,7 +64,7 @@ export function encryptSzc1Message<T extends object>(root: PlanNode, message: T,
     if (key === undefined) {
       // Asked at the first value, as the one-value path did: a failing key source names that field.
       key = ringOf().primary;
-      checkSealKey(key);
+      checkSzc1SealKey(key);
     }
     if (encodedContext !== undefined && leaf.fieldName.includes("\0")) {
       throw new SzcryptError("CONFIG_INVALID", "a context-bound szc1 value needs a field name without a zero byte");

@@ -178,13 +178,7 @@ function seal(plaintext: Uint8Array, key: SzcryptKey, options: Szc1Options, give
   if (!isSzcryptKey(key)) {
     throw new TypeError("szc1: expected a SzcryptKey (see parseKeySpec)");
   }
-  const material = keyMaterial(key);
-  if (material.length !== 16 && material.length !== 32) {
-    throw new SzcryptError("KEY_INVALID", `szc1 takes 16 or 32-byte keys (32 recommended), got ${material.length} bytes`);
-  }
-  if (key.id === undefined) {
-    throw new SzcryptError("KEY_INVALID", "szc1 carries a key id: give the key one (parseKeySpec(spec, { id }) or a Keyring)");
-  }
+  checkSzc1SealKey(key);
   if (given !== undefined && given.length !== SZC1_NONCE_BYTES) {
     throw new RangeError(`szc1: the nonce must be ${SZC1_NONCE_BYTES} bytes, got ${given.length}`);
   }
@@ -210,6 +204,22 @@ function seal(plaintext: Uint8Array, key: SzcryptKey, options: Szc1Options, give
       : { nonce, aad, aadSuffix: szc1AadSuffix(context), plaintext, out, offset },
   ]);
   return out;
+}
+
+/**
+ * Throws unless `key` can seal szc1: 16 or 32 bytes, with an id (the token carries it).
+ *
+ * @throws SzcryptError KEY_INVALID.
+ * @internal
+ */
+export function checkSzc1SealKey(key: SzcryptKey): asserts key is SzcryptKey & { readonly id: string } {
+  const size = keyMaterial(key).length;
+  if (size !== 16 && size !== 32) {
+    throw new SzcryptError("KEY_INVALID", `szc1 takes 16 or 32-byte keys (32 recommended), got ${size} bytes`);
+  }
+  if (key.id === undefined) {
+    throw new SzcryptError("KEY_INVALID", "szc1 carries a key id: give the key one (parseKeySpec(spec, { id }) or a Keyring)");
+  }
 }
 
 /**
