@@ -1,15 +1,16 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { createOracleGuard, isOracleGuard, type OracleGuard, type OracleGuardOptions } from "../defence/oracle-guard.js";
 import { SzcryptError } from "../errors/szcrypt-error.js";
+import { encodeSzc1Context } from "../formats/szc1-context.js";
 import type { Keyring } from "../keys/keyring.js";
 import { compileFieldPlan, type FieldPlan } from "../plans/field-plan.js";
-import { transformMessage } from "../plans/transform.js";
 import type { TypeScopeOptions } from "../plans/type-scope.js";
 import { assertContextPolicy, type ContextParts, type MessageBinding } from "./call-binding.js";
 import { type FormatName, resolveFormatPolicy } from "./format-policy.js";
 import { type KeySource, keyringSource } from "./key-source.js";
-import { type LeafCryptoContext, leafDecryptor, szc1Encryptor } from "./leaf-crypto.js";
+import { type LeafCryptoContext, leafDecryptor } from "./leaf-crypto.js";
 import { decryptMessageBatched, encryptLegacyMessage } from "./legacy-message.js";
+import { encryptSzc1Message, szc1BatchedLeaf } from "./szc1-message.js";
 
 /** See {@link TypeScopeOptions} for `registry` and `allowUnknownAny`: how `Any` fields and extensions are resolved. */
 export interface FieldCryptoOptions extends TypeScopeOptions {
@@ -129,7 +130,6 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
     }
     return plan;
   };
-  const encryptSzc1Leaf = szc1Encryptor(ringOf, options.context);
   const decryptLeaf = leafDecryptor(ctx);
   // The context of a call, or its keyring: a context for this message only.
   const bound = (binding: MessageBinding): LeafCryptoContext => {
@@ -164,18 +164,18 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
         }
         return encryptLegacyMessage(plan.root, message, c);
       }
-      return transformMessage(plan.root, message, c === ctx ? encryptSzc1Leaf : szc1Encryptor(c.ringOf, c.context));
+      return encryptSzc1Message(plan.root, message, c.ringOf, encodedContextOf(c.context));
     },
     decryptMessage(schema, message, binding) {
       const plan = planOf(schema);
       if (plan.isEmpty) {
         return message;
       }
-      if (binding === undefined) {
-        return decryptMessageBatched(plan.root, message, ctx, decryptLeaf);
-      }
-      const c = bound(binding);
-      return decryptMessageBatched(plan.root, message, c, leafDecryptor(c));
+      const c = binding === undefined ? ctx : bound(binding);
+      const fallback = c === ctx ? decryptLeaf : leafDecryptor(c);
+      // szc1 values of the message open in one batch; what it cannot open goes to the one-value path.
+      const leaf = c.acceptSzc1 ? szc1BatchedLeaf(plan.root, message, c.ringOf, fallback, encodedContextOf(c.context)) : fallback;
+      return decryptMessageBatched(plan.root, message, c, leaf);
     },
   };
 }
@@ -236,4 +236,9 @@ export function decryptFields<Desc extends DescMessage>(
   using: FieldCrypto | FieldCryptoOptions,
 ): MessageShape<Desc> {
   return cryptoOf(using).decryptMessage(schema, message);
+}
+
+/** The context's bytes as szc1's AAD carries them, once per message; CONFIG_INVALID for a bad context. */
+function encodedContextOf(context: ContextParts | undefined): Uint8Array | undefined {
+  return context === undefined ? undefined : encodeSzc1Context(context);
 }

@@ -2,15 +2,7 @@ import { isOracleGuardRefusal, type OracleGuard, oracleGuardRefusal } from "../d
 import { handOut } from "../encoding/bytes.js";
 import { decryptFailed, isSzcryptError } from "../errors/szcrypt-error.js";
 import { decryptLegacy, decryptLegacyBytes } from "../formats/legacy-cbc.js";
-import {
-  decryptSzc1,
-  decryptSzc1Bytes,
-  encryptSzc1,
-  encryptSzc1Bytes,
-  isContextUnboundRefusal,
-  isSzc1Bytes,
-  SZC1_TEXT_PREFIX,
-} from "../formats/szc1.js";
+import { decryptSzc1, decryptSzc1Bytes, isContextUnboundRefusal, isSzc1Bytes, SZC1_TEXT_PREFIX } from "../formats/szc1.js";
 import type { Szc1Context } from "../formats/szc1-context.js";
 import type { Keyring } from "../keys/keyring.js";
 import type { LeafOp } from "../plans/field-plan.js";
@@ -35,20 +27,6 @@ export interface LeafCryptoContext {
   readonly context?: Szc1Context | undefined;
   /** With a context: also accept unbound szc1 values (migration). */
   readonly acceptUnbound?: boolean;
-}
-
-/**
- * Encrypts one value as szc1 under the keyring's primary key, bound to the leaf's field name.
- *
- * @internal
- */
-export function szc1Encryptor(ringOf: () => Keyring, context?: Szc1Context): LeafTransform {
-  return (value, leaf) => {
-    const key = ringOf().primary;
-    const opts = { fieldName: leaf.fieldName, context };
-    // handOut until szc1.ts returns Uint8Array itself: protobuf-es bytes are plain Uint8Arrays.
-    return typeof value === "string" ? encryptSzc1(value, key, opts) : handOut(encryptSzc1Bytes(value, key, opts));
-  };
 }
 
 /**

@@ -155,10 +155,17 @@ function counterBlocks(total: number): Buffer {
 
 /** Writes J0 = nonce ‖ 1 and then nonce ‖ 2 … nonce ‖ (blocks + 1) at block `at`. */
 function writeCounters(buf: Buffer, at: number, nonce: Uint8Array, blocks: number): void {
+  // Byte by byte: set() and writeUInt32BE() check their arguments per call, which cost more than 16 stores.
   for (let b = 0; b <= blocks; b++) {
     const o = (at + b) * BLOCK;
-    buf.set(nonce, o);
-    buf.writeUInt32BE(b + 1, o + 12);
+    for (let j = 0; j < 12; j++) {
+      buf[o + j] = nonce[j] as number;
+    }
+    const c = b + 1;
+    buf[o + 12] = c >>> 24;
+    buf[o + 13] = (c >>> 16) & 0xff;
+    buf[o + 14] = (c >>> 8) & 0xff;
+    buf[o + 15] = c & 0xff;
   }
 }
 

@@ -3,10 +3,11 @@ import { decodeUtf8Strict, encodeUtf8 } from "../encoding/utf8.js";
 import { DECRYPT_FAILED_MESSAGE, decryptFailed, isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
 import { isSzcryptKey, keyMaterial, type SzcryptKey } from "../keys/key.js";
 import { Keyring } from "../keys/keyring.js";
-import { gcmOpen, gcmSealInto } from "./aes-gcm.js";
+import { gcmOpenBatch, gcmSealBatch } from "./gcm-batch.js";
 import { szc1NonceBudget } from "./nonce-budget.js";
 import { randomBytesPooled } from "./random.js";
-import { encodeSzc1Context, type Szc1Context, szc1AssociatedData } from "./szc1-context.js";
+import { szc1Aad, szc1AadSuffix } from "./szc1-batch.js";
+import { encodeSzc1Context, type Szc1Context } from "./szc1-context.js";
 import {
   decodeSzc1Text,
   encodeSzc1Text,
@@ -177,13 +178,7 @@ function seal(plaintext: Uint8Array, key: SzcryptKey, options: Szc1Options, give
   if (!isSzcryptKey(key)) {
     throw new TypeError("szc1: expected a SzcryptKey (see parseKeySpec)");
   }
-  const material = keyMaterial(key);
-  if (material.length !== 16 && material.length !== 32) {
-    throw new SzcryptError("KEY_INVALID", `szc1 takes 16 or 32-byte keys (32 recommended), got ${material.length} bytes`);
-  }
-  if (key.id === undefined) {
-    throw new SzcryptError("KEY_INVALID", "szc1 carries a key id: give the key one (parseKeySpec(spec, { id }) or a Keyring)");
-  }
+  checkSzc1SealKey(key);
   if (given !== undefined && given.length !== SZC1_NONCE_BYTES) {
     throw new RangeError(`szc1: the nonce must be ${SZC1_NONCE_BYTES} bytes, got ${given.length}`);
   }
@@ -200,8 +195,31 @@ function seal(plaintext: Uint8Array, key: SzcryptKey, options: Szc1Options, give
   out[SZC1_MAGIC_BYTES] = szc1HeaderByte(idLength, context !== undefined);
   out.write(key.id, SZC1_MAGIC_BYTES + 1, "ascii");
   out.set(nonce, nonceAt);
-  gcmSealInto(material, nonce, szc1AssociatedData(key.id, options.fieldName, context), plaintext, out, nonceAt + SZC1_NONCE_BYTES);
+  // The batched GCM with one value: no OpenSSL cipher object, and the AAD's GHASH kept per (key, id, field).
+  const aad = szc1Aad(key, key.id, options.fieldName);
+  const offset = nonceAt + SZC1_NONCE_BYTES;
+  gcmSealBatch(key, [
+    context === undefined
+      ? { nonce, aad, plaintext, out, offset }
+      : { nonce, aad, aadSuffix: szc1AadSuffix(context), plaintext, out, offset },
+  ]);
   return out;
+}
+
+/**
+ * Throws unless `key` can seal szc1: 16 or 32 bytes, with an id (the token carries it).
+ *
+ * @throws SzcryptError KEY_INVALID.
+ * @internal
+ */
+export function checkSzc1SealKey(key: SzcryptKey): asserts key is SzcryptKey & { readonly id: string } {
+  const size = keyMaterial(key).length;
+  if (size !== 16 && size !== 32) {
+    throw new SzcryptError("KEY_INVALID", `szc1 takes 16 or 32-byte keys (32 recommended), got ${size} bytes`);
+  }
+  if (key.id === undefined) {
+    throw new SzcryptError("KEY_INVALID", "szc1 carries a key id: give the key one (parseKeySpec(spec, { id }) or a Keyring)");
+  }
 }
 
 /**
@@ -280,8 +298,12 @@ function openBody(body: Uint8Array, keys: Keyring | SzcryptKey, options: Szc1Opt
     // An unknown key id looks like any other failure: which ids exist is not the caller's to learn.
     throw decryptFailed();
   }
-  const aad = szc1AssociatedData(shape.keyId, options.fieldName, shape.bound ? context : undefined);
-  const opened = gcmOpen(keyMaterial(key), body.subarray(shape.nonceAt, shape.sealedAt), aad, body.subarray(shape.sealedAt));
+  const aad = szc1Aad(key, shape.keyId, options.fieldName);
+  const nonce = body.subarray(shape.nonceAt, shape.sealedAt);
+  const sealed = body.subarray(shape.sealedAt);
+  const [opened] = gcmOpenBatch(key, [
+    shape.bound && context !== undefined ? { nonce, aad, aadSuffix: szc1AadSuffix(context), sealed } : { nonce, aad, sealed },
+  ]);
   if (opened === undefined) {
     throw decryptFailed();
   }
