@@ -294,7 +294,11 @@ function runSzc1Context(key: SzcryptKey, test: VectorTest): void {
   if (text) {
     const plaintext = need(test.plaintext, "plaintext");
     sameText("szc1 decryption", open(), plaintext);
-    sameText("szc1 encryption with the token's nonce", encryptSzc1WithNonce(plaintext, key, sealOptions, szc1Nonce(raw)), need(test.token, "token"));
+    sameText(
+      "szc1 encryption with the token's nonce",
+      encryptSzc1WithNonce(plaintext, key, sealOptions, szc1Nonce(raw)),
+      need(test.token, "token"),
+    );
   } else {
     const plaintextHex = need(test.plaintextHex, "plaintextHex");
     sameText("szc1 decryption", open(), plaintextHex.toLowerCase());

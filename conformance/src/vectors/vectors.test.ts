@@ -133,7 +133,10 @@ describe("the vector runner itself", () => {
     assert.equal(cases.length, contextDoc.numberOfTests);
     assert.equal(cases.length, 122);
     for (const kind of ["valid", "invalid", "context-required"]) {
-      assert.ok(cases.some((c) => c.expected === kind), kind);
+      assert.ok(
+        cases.some((c) => c.expected === kind),
+        kind,
+      );
     }
     assert.ok(cases.some((c) => c.flags?.includes("BadContext")));
   });
