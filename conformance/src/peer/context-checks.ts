@@ -1,5 +1,5 @@
 import { createDecipheriv } from "node:crypto";
-import { decryptSzc1, decryptSzc1Bytes, encryptSzc1, encryptSzc1Bytes, parseKeySpec, type SzcryptKey } from "@szcrypt/core";
+import { decryptSzc1, decryptSzc1Bytes, encryptLegacy, encryptSzc1, encryptSzc1Bytes, parseKeySpec, type SzcryptKey } from "@szcrypt/core";
 import fc from "fast-check";
 import type { ConformanceCase } from "../case.js";
 import type { PeerProcess, PeerResponse } from "./peer-process.js";
@@ -205,6 +205,39 @@ function refusalCases(peer: PeerProcess, per: number, seed: number): Conformance
       });
     }
   }
+  // legacy-cbc has no associated data: a context with it is refused (SPEC.md), unless a decrypt accepts unbound values.
+  const legacyKey = `hex:${"5a".repeat(16)}`;
+  const tenant = [utf8("tenant-a").toString("hex")];
+  cases.push(
+    {
+      name: "peer/context-refused/legacy-cbc-encrypt-string/1",
+      comment: "legacy-cbc cannot be bound: encrypting with a context must be refused",
+      run: async () => {
+        const r = await peer.request({
+          op: "encrypt",
+          format: "legacy-cbc",
+          type: "string",
+          keySpec: legacyKey,
+          context: tenant,
+          plaintext: "4111",
+        });
+        if (r.ok) {
+          throw new Error("the peer encrypted legacy-cbc under a context; legacy-cbc cannot be bound (answer ok: false)");
+        }
+      },
+    },
+    {
+      name: "peer/context-refused/legacy-cbc-decrypt-string/1",
+      comment: "a legacy-cbc value where a context is given and acceptUnbound is not",
+      run: async () => {
+        const token = encryptLegacy("4111", parseKeySpec(legacyKey));
+        expectRefused(
+          await peer.request({ op: "decrypt", format: "legacy-cbc", type: "string", keySpec: legacyKey, context: tenant, token }),
+          "a legacy-cbc value where a context is given",
+        );
+      },
+    },
+  );
   return cases;
 }
 
