@@ -24,6 +24,21 @@ function tamperedCopy(mutate: (doc: { testGroups: { tests: Record<string, unknow
   return path;
 }
 
+/** A peer program whose answer to each request `req` is the JS expression `answer`. */
+function fakePeer(name: string, answer: string): string {
+  const path = join(tmp, `${name}.mjs`);
+  writeFileSync(
+    path,
+    `import { createInterface } from "node:readline";
+createInterface({ input: process.stdin }).on("line", (line) => {
+  const req = JSON.parse(line);
+  const resp = ${answer};
+  process.stdout.write(JSON.stringify({ ...resp, id: req.id }) + "\\n");
+});`,
+  );
+  return path;
+}
+
 describe("szcrypt-conformance", () => {
   it("runs exactly the given files and ends with 'N passed, N failed'", () => {
     const { code, out } = run(["--vectors", join(vectors, "legacy-cbc-keys.json")]);
@@ -89,15 +104,9 @@ describe("szcrypt-conformance", () => {
 
   it("checks any peer through the same protocol, and reports a wrong one", () => {
     // A peer that answers every decrypt with the wrong plaintext and refuses to encrypt.
-    const liar = join(tmp, "liar.mjs");
-    writeFileSync(
-      liar,
-      `import { createInterface } from "node:readline";
-createInterface({ input: process.stdin }).on("line", (line) => {
-  const req = JSON.parse(line);
-  const resp = req.op === "hello" ? { ok: true, implementation: "liar" } : req.op === "decrypt" ? { ok: true, plaintext: "\\u0000liar", plaintextHex: "zz" } : { ok: false, error: "no: LIAR-TEXT" };
-  process.stdout.write(JSON.stringify({ ...resp, id: req.id }) + "\\n");
-});`,
+    const liar = fakePeer(
+      "liar",
+      `req.op === "hello" ? { ok: true, implementation: "liar" } : req.op === "decrypt" ? { ok: true, plaintext: "\\u0000liar", plaintextHex: "zz" } : { ok: false, error: "no: LIAR-TEXT" }`,
     );
     const { code, out } = run(["--run", "peer/**", "--seed", "1", "--peer", `${process.execPath} ${liar}`, "--peer-cases", "3"]);
     assert.equal(code, 1, out);
@@ -118,15 +127,9 @@ createInterface({ input: process.stdin }).on("line", (line) => {
 
   it("sends context cases to a peer that lists szc1-context, naming each refusal it gets wrong", () => {
     // Lists szc1-context, decrypts everything and encrypts nothing.
-    const lax = join(tmp, "lax.mjs");
-    writeFileSync(
-      lax,
-      `import { createInterface } from "node:readline";
-createInterface({ input: process.stdin }).on("line", (line) => {
-  const req = JSON.parse(line);
-  const resp = req.op === "hello" ? { ok: true, implementation: "lax", formats: ["legacy-cbc", "szc1", "szc1-context"] } : req.op === "decrypt" ? { ok: true, plaintext: "", plaintextHex: "" } : { ok: false, error: "no" };
-  process.stdout.write(JSON.stringify({ ...resp, id: req.id }) + "\\n");
-});`,
+    const lax = fakePeer(
+      "lax",
+      `req.op === "hello" ? { ok: true, implementation: "lax", formats: ["legacy-cbc", "szc1", "szc1-context"] } : req.op === "decrypt" ? { ok: true, plaintext: "", plaintextHex: "" } : { ok: false, error: "no" }`,
     );
     const { code, out } = run(["--run", "peer/**", "--seed", "1", "--peer", `${process.execPath} ${lax}`, "--peer-cases", "3"]);
     assert.equal(code, 1, out);
