@@ -1,14 +1,11 @@
-import { isSzcryptError } from "@szcrypt/core";
+import { isSzcryptError, type Szc1ContextPart } from "@szcrypt/core";
 import type { Command } from "commander";
 import { CliError, EXIT } from "./exit-codes.js";
-
-/** One part of an szc1 context, as given on the command line: text (its UTF-8) or bytes. */
-export type ContextPart = string | Uint8Array;
 
 /** The context options of one command, once parsed. */
 export interface ContextOptions {
   /** The parts in command-line order, `--context` and `--context-hex` mixed; undefined when neither was given. */
-  parts(): readonly ContextPart[] | undefined;
+  parts(): readonly Szc1ContextPart[] | undefined;
 }
 
 /**
@@ -17,9 +14,9 @@ export interface ContextOptions {
  * option gave them: the order is part of what the value is bound to.
  */
 export function addContextOptions(cmd: Command): ContextOptions {
-  const parts: ContextPart[] = [];
+  const parts: Szc1ContextPart[] = [];
   let given = false;
-  const push = (part: ContextPart) => {
+  const push = (part: Szc1ContextPart) => {
     given = true;
     parts.push(part);
     return parts;

@@ -8,10 +8,11 @@ import {
   parsePythonJson,
   pythonJsonDumps,
   SZC1_TEXT_PREFIX,
+  type Szc1Context,
   SzcryptError,
 } from "@szcrypt/core";
 import { type Command, Option } from "commander";
-import { addContextOptions, type ContextPart, withContextErrors } from "../context-options.js";
+import { addContextOptions, withContextErrors } from "../context-options.js";
 import { CliError, EXIT } from "../exit-codes.js";
 import { inputText, keyOptions, loadKeys } from "../io.js";
 
@@ -119,7 +120,7 @@ function decryptSzc1Hinted(
   text: string,
   keys: Parameters<typeof decryptSzc1>[1],
   field: string,
-  context: readonly ContextPart[] | undefined,
+  context: Szc1Context | undefined,
   acceptUnbound: boolean,
 ): string {
   try {
