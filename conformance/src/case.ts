@@ -10,7 +10,7 @@ export interface ConformanceCase {
   /** A vector's Wycheproof-style flags; none for a cross-check. */
   readonly flags?: readonly string[];
   /** What a vector expects of the implementation; a cross-check always expects agreement. */
-  readonly expected?: "valid" | "invalid";
+  readonly expected?: "valid" | "invalid" | "context-required";
   /** Returns on a pass; throws an Error whose message says what differed (never key or plaintext content). */
   run(): void | Promise<void>;
 }

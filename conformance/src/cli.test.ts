@@ -24,6 +24,21 @@ function tamperedCopy(mutate: (doc: { testGroups: { tests: Record<string, unknow
   return path;
 }
 
+/** A peer program whose answer to each request `req` is the JS expression `answer`. */
+function fakePeer(name: string, answer: string): string {
+  const path = join(tmp, `${name}.mjs`);
+  writeFileSync(
+    path,
+    `import { createInterface } from "node:readline";
+createInterface({ input: process.stdin }).on("line", (line) => {
+  const req = JSON.parse(line);
+  const resp = ${answer};
+  process.stdout.write(JSON.stringify({ ...resp, id: req.id }) + "\\n");
+});`,
+  );
+  return path;
+}
+
 describe("szcrypt-conformance", () => {
   it("runs exactly the given files and ends with 'N passed, N failed'", () => {
     const { code, out } = run(["--vectors", join(vectors, "legacy-cbc-keys.json")]);
@@ -89,15 +104,9 @@ describe("szcrypt-conformance", () => {
 
   it("checks any peer through the same protocol, and reports a wrong one", () => {
     // A peer that answers every decrypt with the wrong plaintext and refuses to encrypt.
-    const liar = join(tmp, "liar.mjs");
-    writeFileSync(
-      liar,
-      `import { createInterface } from "node:readline";
-createInterface({ input: process.stdin }).on("line", (line) => {
-  const req = JSON.parse(line);
-  const resp = req.op === "hello" ? { ok: true, implementation: "liar" } : req.op === "decrypt" ? { ok: true, plaintext: "\\u0000liar", plaintextHex: "zz" } : { ok: false, error: "no: LIAR-TEXT" };
-  process.stdout.write(JSON.stringify({ ...resp, id: req.id }) + "\\n");
-});`,
+    const liar = fakePeer(
+      "liar",
+      `req.op === "hello" ? { ok: true, implementation: "liar" } : req.op === "decrypt" ? { ok: true, plaintext: "\\u0000liar", plaintextHex: "zz" } : { ok: false, error: "no: LIAR-TEXT" }`,
     );
     const { code, out } = run(["--run", "peer/**", "--seed", "1", "--peer", `${process.execPath} ${liar}`, "--peer-cases", "3"]);
     assert.equal(code, 1, out);
@@ -109,6 +118,36 @@ createInterface({ input: process.stdin }).on("line", (line) => {
     assert.match(out, /FAIL peer\/ts-to-peer-invalid\/string-bad-padding-zero\/1: the peer decrypted a bad-padding-zero token/);
     // 18 round trips, 24 invalid tokens (12 shapes and types, 2 each), the IV check.
     assert.match(out, /0 passed, 43 failed\s*$/);
+    // Its hello lists no szc1-context: no context case ran, and the runner said so once.
+    assert.equal(out.match(/SKIPPED: szc1 context cases .*does not list "szc1-context"/g)?.length, 1);
+    assert.doesNotMatch(out, /^(FAIL|ok) .*(szc1-context|peer\/context-)/m);
+    const listed = run(["--list", "--run", "peer/**", "--seed", "1", "--peer", `${process.execPath} ${liar}`, "--peer-cases", "3"]);
+    assert.doesNotMatch(listed.out, /^peer\/.*(szc1-context|context-)/m);
+  });
+
+  it("sends context cases to a peer that lists szc1-context, naming each refusal it gets wrong", () => {
+    // Lists szc1-context, decrypts everything and encrypts nothing.
+    const lax = fakePeer(
+      "lax",
+      `req.op === "hello" ? { ok: true, implementation: "lax", formats: ["legacy-cbc", "szc1", "szc1-context"] } : req.op === "decrypt" ? { ok: true, plaintext: "", plaintextHex: "" } : { ok: false, error: "no" }`,
+    );
+    const { code, out } = run(["--run", "peer/**", "--seed", "1", "--peer", `${process.execPath} ${lax}`, "--peer-cases", "3"]);
+    assert.equal(code, 1, out);
+    assert.doesNotMatch(out, /SKIPPED: szc1 context cases/);
+    for (const name of [
+      "peer/ts-to-peer/szc1-context-string/1",
+      "peer/peer-to-ts/szc1-context-bytes/1",
+      "peer/context-refused/other-context-string/1",
+      "peer/context-refused/parts-shifted-bytes/1",
+      "peer/context-refused/unbound-where-bound-string/1",
+      "peer/context-refused/flag-cleared-bytes/1",
+      "peer/context-required/string/1",
+    ]) {
+      assert.match(out, new RegExp(`^FAIL ${name.replaceAll("/", "\\/")}: `, "m"), name);
+    }
+    assert.match(out, /FAIL peer\/context-required\/string\/1: the peer decrypted a context-bound value without a context/);
+    // Refusing contexts outside the limits, it passes those.
+    assert.doesNotMatch(out, /FAIL peer\/context-refused\/bad-context-/);
   });
 
   it("without Python runs the vectors only and says so, unless --require-peer", () => {

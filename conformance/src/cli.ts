@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
 import type { CaseResult, ConformanceCase } from "./case.js";
 import { writeJunit } from "./junit.js";
+import { CONTEXT_FORMAT } from "./peer/context-checks.js";
 import { crossCheckCases } from "./peer/cross-checks.js";
 import { PeerProcess, type PeerResponse } from "./peer/peer-process.js";
 import { pythonPath, pythonReady } from "./python.js";
@@ -128,14 +129,16 @@ async function main(): Promise<number> {
         return 2;
       }
       const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+      const formats = Array.isArray(hello["formats"]) ? (hello["formats"] as string[]) : ["legacy-cbc"];
+      if (!formats.includes(CONTEXT_FORMAT)) {
+        // Said once, so that a team sees what its run does not cover (with --list, stdout holds names only).
+        (opts.list ? console.error : console.log)(
+          `SKIPPED: szc1 context cases (peer/*/szc1-context-*, peer/context-*): the peer's hello does not list "${CONTEXT_FORMAT}" in formats`,
+        );
+      }
       groups.push({
         label: `live peer: ${String(hello["implementation"] ?? command)} (${String(hello["version"] ?? "")}), seed ${seed}`,
-        cases: crossCheckCases(
-          peer,
-          opts.peerCases,
-          seed,
-          Array.isArray(hello["formats"]) ? (hello["formats"] as string[]) : ["legacy-cbc"],
-        ),
+        cases: crossCheckCases(peer, opts.peerCases, seed, formats),
       });
     }
   }

@@ -17,6 +17,7 @@ import {
 import fc from "fast-check";
 import type { ConformanceCase } from "../case.js";
 import { fromTypedValue, matchesTypedValue, type TypedValue } from "../vectors/typed-value.js";
+import { CONTEXT_FORMAT, contextCheckCases } from "./context-checks.js";
 import type { PeerProcess, PeerResponse } from "./peer-process.js";
 
 type Kind = "string" | "bytes" | "json" | "szc1-string" | "szc1-bytes";
@@ -105,7 +106,9 @@ const jsonArb: fc.Arbitrary<TypedValue> = fc.oneof(
 /**
  * Random cross-checks against a peer, both ways: szcrypt encrypts and the peer
  * decrypts; the peer encrypts and szcrypt decrypts; strings, bytes fields and
- * dicts, under random keys of every size and reading. Reproducible by seed.
+ * dicts, under random keys of every size and reading; szc1 when `formats`
+ * lists it, and szc1 bound to a context when it lists `szc1-context`
+ * (context-checks.ts). Reproducible by seed.
  */
 export function crossCheckCases(peer: PeerProcess, perKind: number, seed: number, formats: readonly string[]): ConformanceCase[] {
   const cases: ConformanceCase[] = [];
@@ -137,6 +140,10 @@ export function crossCheckCases(peer: PeerProcess, perKind: number, seed: number
     });
   }
   cases.push(...invalidTokenCases(peer, Math.max(2, Math.ceil(perKind / 20)), seed));
+  if (formats.includes(CONTEXT_FORMAT)) {
+    // A quarter as many as the other kinds: each sends up to 16 parts of up to 1 KiB.
+    cases.push(...contextCheckCases(peer, Math.max(8, Math.ceil(perKind / 4)), seed, (raw, offset) => noteIv(raw, offset, 12)));
+  }
   // Last: every IV and nonce the peer chose in the cases above.
   cases.push({
     name: "peer/peer-to-ts/ivs-unique/1",

@@ -4,6 +4,8 @@ import {
   decryptLegacyBytes,
   decryptSzc1,
   decryptSzc1Bytes,
+  encryptSzc1,
+  encryptSzc1Bytes,
   isSzcryptError,
   parseKeySpec,
   parsePythonJson,
@@ -43,7 +45,7 @@ export function listVectorCases(suite: VectorSuite): ConformanceCase[] {
         name: `${suite.suite}/${label}/${test.tcId}`,
         comment: test.comment,
         flags: test.flags,
-        expected: test.result === "valid" ? "valid" : "invalid",
+        expected: test.result === "valid" || test.result === "context-required" ? test.result : "invalid",
         run: () => runGuarded(suite, group, test),
       });
     }
@@ -99,6 +101,9 @@ function runCase(suite: VectorSuite, group: VectorGroup, test: VectorTest): void
       return;
     case "szc1-bytes":
       runSzc1Bytes(groupKey(group), test);
+      return;
+    case "szc1-context":
+      runSzc1Context(groupKey(group), test);
       return;
     default:
       throw new Error(`no runner for algorithm ${suite.algorithm}`);
@@ -241,6 +246,82 @@ function runSzc1Bytes(key: SzcryptKey, test: VectorTest): void {
     encryptSzc1BytesWithNonce(plaintext, key, { fieldName }, szc1Nonce(raw)),
     raw.toString("hex"),
   );
+}
+
+/** The vector's context as core takes it: its hex parts as bytes, or undefined for `null`. */
+function vectorContext(test: VectorTest): Buffer[] | undefined {
+  const parts = need(test.context, "context");
+  return parts === null ? undefined : parts.map((hex) => Buffer.from(hex, "hex"));
+}
+
+/**
+ * szc1 bound to a context (conformance/SPEC.md, "Context binding"). `valid`:
+ * decrypts to the plaintext, and sealing it again with the token's nonce (under
+ * the context when the token is bound, without it when an unbound one was
+ * accepted) gives the token. `invalid`: the uniform refusal; for BadContext,
+ * which has no token, encryption refuses the context. `context-required`: the
+ * configuration error, told apart from a decryption failure.
+ */
+function runSzc1Context(key: SzcryptKey, test: VectorTest): void {
+  const fieldName = need(test.fieldName, "fieldName");
+  const context = vectorContext(test);
+  const options = { fieldName, context, acceptUnbound: test.acceptUnbound === true };
+  const text = test.token !== undefined || test.plaintext !== undefined;
+  if (test.flags.includes("BadContext")) {
+    const seal = text
+      ? () => encryptSzc1(need(test.plaintext, "plaintext"), key, options)
+      : () => encryptSzc1Bytes(Buffer.from(need(test.plaintextHex, "plaintextHex"), "hex"), key, options);
+    expectCode("encryption under a context outside its limits", "CONFIG_INVALID", seal);
+    return;
+  }
+  const raw = text
+    ? Buffer.concat([Buffer.from("szc1"), Buffer.from(need(test.token, "token").slice(5), "base64url")])
+    : Buffer.from(need(test.tokenHex, "tokenHex"), "hex");
+  const open = text
+    ? () => decryptSzc1(need(test.token, "token"), key, options)
+    : () => Buffer.from(decryptSzc1Bytes(raw, key, options)).toString("hex");
+  if (test.result === "context-required") {
+    expectCode("szc1 decryption without a context", "CONTEXT_REQUIRED", open);
+    return;
+  }
+  if (test.result !== "valid") {
+    expectRejected("szc1 decryption", open);
+    return;
+  }
+  // The flag read here from the header byte (SPEC.md), not from core's parser.
+  const bound = ((raw[4] ?? 0) & 0x80) !== 0;
+  const sealOptions = bound ? options : { fieldName };
+  if (text) {
+    const plaintext = need(test.plaintext, "plaintext");
+    sameText("szc1 decryption", open(), plaintext);
+    sameText(
+      "szc1 encryption with the token's nonce",
+      encryptSzc1WithNonce(plaintext, key, sealOptions, szc1Nonce(raw)),
+      need(test.token, "token"),
+    );
+  } else {
+    const plaintextHex = need(test.plaintextHex, "plaintextHex");
+    sameText("szc1 decryption", open(), plaintextHex.toLowerCase());
+    sameBytes(
+      "szc1 encryption with the token's nonce",
+      encryptSzc1BytesWithNonce(Buffer.from(plaintextHex, "hex"), key, sealOptions, szc1Nonce(raw)),
+      raw.toString("hex"),
+    );
+  }
+}
+
+/** `fn` fails with szcrypt's error of this code, and nothing else. */
+function expectCode(what: string, code: "CONFIG_INVALID" | "CONTEXT_REQUIRED", fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    if (isSzcryptError(err, code)) {
+      return;
+    }
+    const got = isSzcryptError(err) ? err.code : err instanceof Error ? err.name : typeof err;
+    throw new VectorMismatch(`${what} failed with ${got}, expected ${code}`);
+  }
+  throw new VectorMismatch(`${what} succeeded; the vector expects ${code}`);
 }
 
 function runWycheproofGcm(test: VectorTest): void {

@@ -11,6 +11,7 @@ export const szcryptVectorAlgorithms = [
   "python-json-dumps",
   "szc1",
   "szc1-bytes",
+  "szc1-context",
 ] as const;
 export type SzcryptVectorAlgorithm = (typeof szcryptVectorAlgorithms)[number];
 
@@ -22,7 +23,8 @@ export interface VectorTest {
   readonly case?: string;
   readonly comment: string;
   readonly flags: readonly string[];
-  readonly result: "valid" | "invalid" | "acceptable";
+  /** `context-required`: szc1-context only, the refusal told apart from a decryption failure. */
+  readonly result: "valid" | "invalid" | "acceptable" | "context-required";
   readonly plaintext?: string;
   readonly token?: string;
   readonly plaintextHex?: string;
@@ -36,6 +38,10 @@ export interface VectorTest {
   readonly aad?: string;
   readonly tag?: string;
   readonly fieldName?: string;
+  /** szc1-context: the receiver's (for BadContext, the sender's) context as hex parts; null for none. */
+  readonly context?: readonly string[] | null;
+  /** szc1-context: the receiver's migration option; false when absent. */
+  readonly acceptUnbound?: boolean;
 }
 
 export interface VectorGroup {

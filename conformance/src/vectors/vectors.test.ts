@@ -47,6 +47,7 @@ describe("committed vector suites (made by conformance/python with PyCryptodome)
       "legacy-cbc-json.json",
       "legacy-cbc-keys.json",
       "python-json.json",
+      "szc1-context.json",
     ]) {
       assert.ok(files.includes(name), `${name} is missing from conformance/vectors`);
     }
@@ -118,6 +119,66 @@ describe("the vector runner itself", () => {
       () => c.run(),
       (err: Error) => err instanceof VectorMismatch && !err.message.includes("secret"),
     );
+  });
+
+  const contextDoc = readJson(join(vectorsDir, "szc1-context.json")) as {
+    numberOfTests: number;
+    testGroups: { tests: Record<string, unknown>[] }[];
+  };
+  const contextCase = (doc: typeof contextDoc, tcId: unknown) =>
+    listVectorCases(parseVectorSuite(doc, "altered.json")).find((c) => c.name.endsWith(`/${String(tcId)}`));
+
+  it("runs every szc1-context case the file counts, each result kind among them", () => {
+    const cases = listVectorCases(parseVectorSuite(contextDoc, "szc1-context.json"));
+    assert.equal(cases.length, contextDoc.numberOfTests);
+    assert.equal(cases.length, 122);
+    for (const kind of ["valid", "invalid", "context-required"]) {
+      assert.ok(
+        cases.some((c) => c.expected === kind),
+        kind,
+      );
+    }
+    assert.ok(cases.some((c) => c.flags?.includes("BadContext")));
+  });
+
+  it("fails a valid szc1-context case presented under another context", () => {
+    const copy = structuredClone(contextDoc);
+    const test = copy.testGroups[0]?.tests.find((t) => t["result"] === "valid" && t["case"] === "two-parts");
+    assert.ok(test);
+    test["context"] = ["6162", "63"];
+    const c = contextCase(copy, test["tcId"]);
+    assert.ok(c);
+    assert.throws(() => c.run(), /the valid case threw DECRYPT_FAILED/);
+  });
+
+  it("fails a context-required case when the receiver has a context after all", () => {
+    const copy = structuredClone(contextDoc);
+    const test = copy.testGroups[0]?.tests.find((t) => t["result"] === "context-required");
+    assert.ok(test);
+    test["context"] = ["74656e616e742d61", "7061795f30303031"];
+    const c = contextCase(copy, test["tcId"]);
+    assert.ok(c);
+    assert.throws(() => c.run(), /failed with .*expected CONTEXT_REQUIRED|succeeded; the vector expects CONTEXT_REQUIRED/);
+  });
+
+  it("fails a BadContext case whose context is in fact allowed", () => {
+    const copy = structuredClone(contextDoc);
+    const test = copy.testGroups[0]?.tests.find((t) => (t["flags"] as string[]).includes("BadContext"));
+    assert.ok(test);
+    test["context"] = ["70"];
+    const c = contextCase(copy, test["tcId"]);
+    assert.ok(c);
+    assert.throws(() => c.run(), /succeeded; the vector expects CONFIG_INVALID/);
+  });
+
+  it("fails an unbound-where-bound case accepted with acceptUnbound, which the vector does not set", () => {
+    const copy = structuredClone(contextDoc);
+    const test = copy.testGroups[0]?.tests.find((t) => t["case"] === "unbound-where-bound");
+    assert.ok(test);
+    test["acceptUnbound"] = true;
+    const c = contextCase(copy, test["tcId"]);
+    assert.ok(c);
+    assert.throws(() => c.run(), /accepted a token the vector says is invalid/);
   });
 
   it("refuses an unknown schema or algorithm", () => {

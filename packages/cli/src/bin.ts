@@ -32,6 +32,8 @@ Examples:
   echo '{"dummy": "dummy"}' | szcrypt encrypt --json   the page's encrypt_message(json.dumps(d))
   szcrypt decrypt <token>
   szcrypt encrypt --format szc1 --field sz.examples.v1.Payment.card_number 4111-1111
+  szcrypt encrypt --format szc1 --field F --context acme --context pay_0001 4111
+                                                       bound to tenant and record: decrypt needs the same parts
   szcrypt inspect <token>                              format, key id and sizes; no key needed
   szcrypt lint proto/                                  check every (sz.crypt.v1.sensitive) annotation
 ${exitCodeHelp}`,

@@ -17,7 +17,8 @@ export const exitCodeHelp = `
 Exit codes:
   0  success
   1  the token does not decrypt with this key (one message for every cause)
-  2  bad usage: unknown option, missing argument
+  2  bad usage: unknown option, missing argument, a context outside its limits
+     or with legacy-cbc, a context-bound token decrypted without --context
   3  no usable key: SZCRYPT_KEY unset or unreadable, bad key spec or key file
   4  the input is not a token (or not JSON with --json)
   5  the plaintext cannot be encrypted faithfully (a lone UTF-16 surrogate)

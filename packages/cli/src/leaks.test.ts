@@ -15,15 +15,31 @@ const bin = join(dirname(fileURLToPath(import.meta.url)), "bin.js");
 const KEY_TEXT = "CANARYKEY-0123456789abcdef-XYZ!!";
 const KEY_HEX = "ca11ab1eca11ab1eca11ab1eca11ab1e";
 const PLAIN = "CANARY-PLAINTEXT-4111-1111-1111-1111";
+const PART = "CANARY-CONTEXT-PART-rec_0001";
 const key = parseKeySpec(`utf8:${KEY_TEXT}`, { id: "canary" });
 const other = parseKeySpec(`hex:${KEY_HEX}`, { id: "canary" });
 const notJson = encryptLegacy(`${PLAIN} is not JSON`, key);
-const tokens = [encryptLegacy(PLAIN, other), encryptSzc1(PLAIN, other, { fieldName: "f" }), encryptSzc1(PLAIN, key, { fieldName: "f" })];
+const tokens = [
+  encryptLegacy(PLAIN, other),
+  encryptSzc1(PLAIN, other, { fieldName: "f" }),
+  encryptSzc1(PLAIN, key, { fieldName: "f" }),
+  encryptSzc1(PLAIN, key, { fieldName: "f", context: ["tenant-a", PART] }),
+];
 
 /** Every text form of the canaries, util.inspect's renderings of their bytes included. */
 function needles(): string[] {
-  const out = new Set<string>([PLAIN, "CANARY-PLAINTEXT", KEY_TEXT, KEY_HEX, notJson, ...tokens, ...tokens.map((t) => t.slice(5, 30))]);
-  for (const bytes of [Buffer.from(KEY_TEXT), Buffer.from(KEY_HEX, "hex"), Buffer.from(PLAIN)]) {
+  const out = new Set<string>([
+    PLAIN,
+    "CANARY-PLAINTEXT",
+    PART,
+    "CANARY-CONTEXT",
+    KEY_TEXT,
+    KEY_HEX,
+    notJson,
+    ...tokens,
+    ...tokens.map((t) => t.slice(5, 30)),
+  ]);
+  for (const bytes of [Buffer.from(KEY_TEXT), Buffer.from(KEY_HEX, "hex"), Buffer.from(PLAIN), Buffer.from(PART)]) {
     out.add(bytes.toString("hex"));
     out.add(bytes.toString("base64").slice(0, 16));
     out.add(bytes.toString("base64url").slice(0, 16));
@@ -77,6 +93,26 @@ describe("szcrypt CLI: no canary in any failure's output", () => {
     ["missing key file", ["encrypt", "--key-file", join(dir, "none"), PLAIN], {}],
     ["inspect a damaged token", ["inspect", `${(tokens[1] ?? "").slice(0, 40)}!`], {}],
     ["unknown option", ["encrypt", "--key", `utf8:${KEY_TEXT}`, PLAIN], keyEnv],
+    [
+      "decrypt, bound token under another --context",
+      ["decrypt", "--field", "f", "--context", "tenant-a", "--context", `${PART}x`, tokens[3] ?? ""],
+      keyEnv,
+    ],
+    ["decrypt, bound token without --context", ["decrypt", "--field", "f", tokens[3] ?? ""], keyEnv],
+    ["decrypt, unbound token under --context", ["decrypt", "--field", "f", "--context", PART, tokens[2] ?? ""], keyEnv],
+    ["decrypt, legacy token under --context", ["decrypt", "--context", PART, tokens[0] ?? ""], keyEnv],
+    ["encrypt --context with legacy-cbc", ["encrypt", "--context", PART, PLAIN], keyEnv],
+    [
+      "encrypt, 17 --context parts",
+      ["encrypt", "--format", "szc1", ...Array.from({ length: 17 }, () => ["--context", PART]).flat(), PLAIN],
+      keyEnv,
+    ],
+    ["encrypt, a --context part over 1024 bytes", ["encrypt", "--format", "szc1", "--context", PART.repeat(40), PLAIN], keyEnv],
+    [
+      "encrypt, --context-hex not hex",
+      ["encrypt", "--format", "szc1", "--context-hex", `${Buffer.from(PART).toString("hex")}z`, PLAIN],
+      keyEnv,
+    ],
   ];
 
   for (const [label, args, env, input] of failures) {
