@@ -44,8 +44,15 @@ async function startServer(key: string): Promise<{ child: ChildProcess; port: nu
 }
 
 describe("pnpm demo", () => {
+  // One run without SZCRYPT_KEY serves the tests that read its output.
+  let ephemeral: Promise<{ code: number | null; out: string }> | undefined;
+  const runEphemeral = () => {
+    ephemeral ??= run("demo.js", [], { SZCRYPT_KEY: undefined });
+    return ephemeral;
+  };
+
   it("runs all four call kinds, shows the fields, finds no plaintext on the wire, and says the key was ephemeral", async () => {
-    const { code, out } = await run("demo.js", [], { SZCRYPT_KEY: undefined });
+    const { code, out } = await runEphemeral();
     assert.equal(code, 0, out);
     assert.match(out, /ephemeral: SZCRYPT_KEY is not set/);
     for (const rpc of ["Authorize (unary)", "Upload (client streaming)", "Watch (server streaming)", "Exchange (bidi streaming)"]) {
@@ -53,6 +60,24 @@ describe("pnpm demo", () => {
     }
     assert.match(out, /0 sensitive values in the clear, 5\/5 clear values readable ✔/);
     assert.doesNotMatch(out, /✘/);
+  });
+
+  it("shows two tenants: each round-trips, acme's values fail in globex's calls, and die with acme's key", async () => {
+    const { code, out } = await runEphemeral();
+    assert.equal(code, 0, out);
+    const lines = out.split("\n");
+    const line = (re: RegExp) => lines.filter((l) => re.test(l));
+    assert.equal(line(/^ {2}acme +Authorize +round trip ✔ +card_number on the wire: szc1:.*context-bound/).length, 1, out);
+    assert.equal(line(/^ {2}globex Authorize +round trip ✔ +card_number on the wire: szc1:.*context-bound/).length, 2, out);
+    assert.match(out, /acme's stored values, sent as globex +INVALID_ARGUMENT, the handler never ran ✔/);
+    assert.match(out, /acme's stored values, moved to another acme record +INVALID_ARGUMENT, the handler never ran ✔/);
+    const sameRecord = line(/acme's stored values, sent again as acme, same record/);
+    assert.equal(sameRecord.length, 2, out);
+    assert.match(sameRecord[0] ?? "", /OK, the handler saw acme's card number ✔/);
+    assert.match(sameRecord[1] ?? "", /FAILED_PRECONDITION, the handler never ran ✔/);
+    // Shredding comes between the two replays of the same record.
+    assert.ok(out.indexOf('forget("acme")') > out.indexOf(sameRecord[0] ?? "?"));
+    assert.ok(out.indexOf('forget("acme")') < out.indexOf(sameRecord[1] ?? "?"));
   });
 
   it("uses SZCRYPT_KEY when set", async () => {

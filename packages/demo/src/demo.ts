@@ -2,7 +2,9 @@
 // 127.0.0.1 with szcrypt's server interceptor; a client calls it through
 // szcrypt's client interceptor with each of the four call kinds; for each
 // sensitive field the demo shows what the handler saw, what crossed the wire,
-// and whether the round trip held. Demo data only: no real secret is printed.
+// and whether the round trip held. Then two tenants share one service with
+// their own keys, and one is crypto-shredded (tenants.ts). Demo data only: no
+// real secret is printed.
 import { create } from "@bufbuild/protobuf";
 import { credentials, Server, ServerCredentials } from "@grpc/grpc-js";
 import { grpcPaymentHandlers, type Payment, PaymentSchema, PaymentService } from "@szcrypt/example";
@@ -10,6 +12,7 @@ import { createClientInterceptor, createGrpcClient, createGrpcServiceDefinition,
 import { clearSampleValues, SENSITIVE_MARK, startCapturingProxy } from "@szcrypt/testing";
 import { type CheckResult, runAllChecks } from "./checks.js";
 import { demoKey } from "./key.js";
+import { runTenantDemo, TENANT_HEADER } from "./tenants.js";
 import { clientWireTap, serverWireTap } from "./wire.js";
 
 const handlerSaw: Payment[] = [];
@@ -67,12 +70,34 @@ async function main(): Promise<void> {
   if (leaked > 0) {
     problems.push("sensitive plaintext crossed the wire");
   }
+  problems.push(...(await printTenants()));
   console.log(
     problems.length === 0
-      ? "\nall four call kinds round-tripped: handlers saw plaintext, the wire carried ciphertext."
+      ? "\nall four call kinds round-tripped: handlers saw plaintext, the wire carried ciphertext;\n" +
+          "each tenant's values opened only in its own calls and records, and acme's died with its key."
       : `\nFAILED:\n  ${problems.join("\n  ")}`,
   );
   process.exitCode = problems.length === 0 ? 0 : 1;
+}
+
+async function printTenants(): Promise<string[]> {
+  console.log("");
+  console.log(
+    `▶ two tenants (${TENANT_HEADER}: acme, globex), one service: szc1, each tenant's keyring from a secrets manager (keyForCall),\n` +
+      "  values bound to the tenant and the payment's id (contextFrom)",
+  );
+  let steps: Awaited<ReturnType<typeof runTenantDemo>>["steps"];
+  try {
+    ({ steps } = await runTenantDemo());
+  } catch (err) {
+    console.log(`  ✘ ${(err as Error).message}`);
+    return [`tenants: ${(err as Error).message}`];
+  }
+  const width = Math.max(...steps.map((s) => s.label.length));
+  for (const s of steps) {
+    console.log(`  ${s.label.padEnd(width)}  ${s.detail}`);
+  }
+  return steps.filter((s) => !s.ok).map((s) => `tenants: ${s.label}: ${s.detail}`);
 }
 
 type Row = [path: string, get: (p: Payment | undefined) => string | Uint8Array | undefined];
