@@ -69,6 +69,10 @@ export interface OracleGuard {
   refuses(raw: Uint8Array): boolean;
   /** Counts a legacy value that failed to decrypt (bad padding or bad UTF-8). */
   recordFailure(raw: Uint8Array): void;
+  /** @internal {@link OracleGuard.refuses} for the value at bytes[start, end), without a view. */
+  refusesRange(bytes: Uint8Array, start: number, end: number): boolean;
+  /** @internal {@link OracleGuard.recordFailure} for the value at bytes[start, end). */
+  recordFailureRange(bytes: Uint8Array, start: number, end: number): void;
 }
 
 const ROWS = 4;
@@ -182,7 +186,11 @@ class Guard implements OracleGuard {
   }
 
   refuses(raw: Uint8Array): boolean {
-    if (this.refuseUntil === 0 || raw.length < 2 * BLOCK) {
+    return this.refusesRange(raw, 0, raw.length);
+  }
+
+  refusesRange(raw: Uint8Array, start: number, end: number): boolean {
+    if (this.refuseUntil === 0 || end - start < 2 * BLOCK) {
       return false;
     }
     const now = this.now();
@@ -190,12 +198,16 @@ class Guard implements OracleGuard {
       this.refuseUntil = 0;
       return false;
     }
-    const last = raw.length - BLOCK;
-    return this.blockRefused(raw, BLOCK, now) || (last !== BLOCK && this.blockRefused(raw, last, now));
+    const last = end - BLOCK;
+    return this.blockRefused(raw, start + BLOCK, now) || (last !== start + BLOCK && this.blockRefused(raw, last, now));
   }
 
   recordFailure(raw: Uint8Array): void {
-    if (raw.length < 2 * BLOCK) {
+    this.recordFailureRange(raw, 0, raw.length);
+  }
+
+  recordFailureRange(raw: Uint8Array, start: number, end: number): void {
+    if (end - start < 2 * BLOCK) {
       return;
     }
     const now = this.now();
@@ -208,9 +220,9 @@ class Guard implements OracleGuard {
       this.genStart = now;
     }
     this.rotate(now);
-    this.record(raw, BLOCK, now);
-    const last = raw.length - BLOCK;
-    if (last !== BLOCK) {
+    this.record(raw, start + BLOCK, now);
+    const last = end - BLOCK;
+    if (last !== start + BLOCK) {
       this.record(raw, last, now);
     }
   }

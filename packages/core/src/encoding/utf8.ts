@@ -13,12 +13,23 @@ import { SzcryptError } from "../errors/szcrypt-error.js";
  * @internal
  */
 export function encodeUtf8(text: string): Buffer {
-  if (!text.isWellFormed()) {
-    throw new SzcryptError("INVALID_PLAINTEXT", "the string has a lone UTF-16 surrogate and no UTF-8 form; fix the value at its source");
-  }
+  assertWellFormed(text);
   const out = Buffer.allocUnsafeSlow(Buffer.byteLength(text, "utf8"));
   out.write(text, "utf8");
   return out;
+}
+
+/**
+ * Throws INVALID_PLAINTEXT for a string with a lone UTF-16 surrogate: it has
+ * no UTF-8 form (Python's `str.encode` raises on it too), and Node's encoders
+ * would quietly turn it into U+FFFD, changing the value.
+ *
+ * @internal
+ */
+export function assertWellFormed(text: string): void {
+  if (!text.isWellFormed()) {
+    throw new SzcryptError("INVALID_PLAINTEXT", "the string has a lone UTF-16 surrogate and no UTF-8 form; fix the value at its source");
+  }
 }
 
 /**

@@ -1,132 +1,335 @@
-import { ownCopy } from "../encoding/bytes.js";
+import type { OracleGuard } from "../defence/oracle-guard.js";
+import { base64DecodedLength, decodeBase64Into } from "../encoding/base64.js";
 import type { SzcryptKey } from "../keys/key.js";
 import { ecbFor } from "./aes-ecb.js";
-import { BLOCK, paddedBlocks, unpaddedLength, writePadded, xorInto } from "./cbc-blocks.js";
+import { BLOCK, paddedBlocks, unpaddedLength } from "./cbc-blocks.js";
+import { encryptChained } from "./cbc-chain.js";
 import { decryptLegacyBytes, encryptLegacyBytes } from "./legacy-cbc.js";
 import { randomBytesPooled } from "./random.js";
 
-// legacy-cbc for all the values of one message at once. Each value is its own
-// CBC chain with its own IV, byte for byte what encryptLegacyBytes makes; the
-// batching only shares native calls:
-// - encryption runs round r over block r of every value in one ECB call (the
-//   chains are independent, so they interleave);
-// - decryption is one ECB call over every block of every value, then
-//   p = D(c) ⊕ previous c.
-// Values longer than SMALL_BLOCKS go through OpenSSL's own CBC one by one.
-// Every value handed out is an allocation of its own, and scratch space that
-// held plaintext is zeroed: none of it may show through another value's `.buffer`.
+// legacy-cbc for all the values of one message at once, byte for byte what
+// the single-value codec (legacy-cbc.ts) makes and opens, with one native
+// call each way:
+// - encryption lays every value out in one buffer, each after a random block
+//   that becomes its IV (cbc-chain.ts), and encrypts it all in one call; the
+//   output holds every token as `iv ‖ ciphertext`, and one base64 encoding of
+//   it gives every text token (tokens start at multiples of 48 bytes, so each
+//   one's text is a substring, plus its last partial group);
+// - decryption decodes every token into one buffer, back to back, runs one
+//   ECB pass over all of it, then p = D(c) ⊕ previous c.
+// Values longer than LARGE bytes go through the single-value codec (OpenSSL's
+// own CBC) so that scratch space stays small. Every value handed out is an
+// allocation of its own, and scratch space that held plaintext is zeroed.
 
-const SMALL_BLOCKS = 16;
+/** Plaintexts (and tokens) longer than this take the single-value path. */
+const LARGE = 4096;
+// Blocks are laid out so that every token starts at a multiple of 3 blocks (48 bytes: whole base64 groups).
+const GROUP_BLOCKS = 3;
+
+let scratch = Buffer.allocUnsafeSlow(4096);
+
+// Plaintext goes here before it is encrypted: its own allocation (never
+// Node's shared pool), zeroed after every use.
+function scratchFor(bytes: number): Buffer {
+  if (scratch.length < bytes) {
+    scratch = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * scratch.length));
+  }
+  return scratch;
+}
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /**
- * Encrypts each value as encryptLegacyBytes would, with fresh IVs; each result is a Uint8Array of its own memory.
+ * Encrypts each value as the single-value codec does, with fresh random IVs:
+ * a string becomes its standard base64 token (after UTF-8, which the caller
+ * has checked is well formed), bytes become `iv ‖ ciphertext` in an
+ * allocation of their own.
  *
  * @internal
  */
-export function encryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKey): Uint8Array[] {
-  const out: Uint8Array[] = new Array(values.length);
-  const small: number[] = [];
-  let rounds = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as Uint8Array;
-    const blocks = paddedBlocks(v.length);
-    if (blocks > SMALL_BLOCKS) {
-      out[i] = encryptLegacyBytes(v, key);
+export function sealLegacyValues(values: readonly (string | Uint8Array)[], key: SzcryptKey): (string | Uint8Array)[] {
+  const n = values.length;
+  const out: (string | Uint8Array)[] = new Array(n);
+  // Room for the worst case: alignment, the IV block and 3 UTF-8 bytes per UTF-16 unit plus padding.
+  let room = 0;
+  let batched = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as string | Uint8Array;
+    const bytes = typeof v === "string" ? 3 * v.length : v.length;
+    if (bytes > LARGE && (typeof v !== "string" || Buffer.byteLength(v, "utf8") > LARGE)) {
+      out[i] = typeof v === "string" ? largeText(v, key) : encryptLegacyBytes(v, key);
       continue;
     }
-    small.push(i);
-    rounds = Math.max(rounds, blocks);
+    room += (GROUP_BLOCKS + 1) * BLOCK + bytes + BLOCK;
+    batched++;
   }
-  if (small.length === 0) {
+  if (batched === 0) {
     return out;
   }
-  const ivs = randomBytesPooled(BLOCK * small.length);
-  for (let s = 0; s < small.length; s++) {
-    const i = small[s] as number;
-    const v = values[i] as Uint8Array;
-    const blocks = paddedBlocks(v.length);
-    const buf = Buffer.allocUnsafeSlow(BLOCK * (blocks + 1));
-    ivs.copy(buf, 0, s * BLOCK, (s + 1) * BLOCK);
-    writePadded(buf, BLOCK, v, blocks);
-    out[i] = buf;
-  }
-  const ecb = ecbFor(key);
-  // p ⊕ previous c: as secret as the plaintext, so not in the shared pool.
-  const scratch = Buffer.allocUnsafeSlow(BLOCK * small.length);
-  for (let r = 1; r <= rounds; r++) {
-    let n = 0;
-    for (const i of small) {
-      const buf = out[i] as Uint8Array;
-      const start = r * BLOCK;
-      if (start >= buf.length) {
+  const buf = scratchFor(room);
+  const ivSeeds = randomBytesPooled(BLOCK * batched);
+  // Per batched value: where its token starts (the IV block) and its length.
+  const starts = new Int32Array(n).fill(-1);
+  const lengths = new Int32Array(n);
+  let at = 0;
+  let seed = 0;
+  try {
+    for (let i = 0; i < n; i++) {
+      if (out[i] !== undefined) {
         continue;
       }
-      const dst = n * BLOCK;
-      for (let k = 0; k < BLOCK; k++) {
-        scratch[dst + k] = (buf[start + k] as number) ^ (buf[start - BLOCK + k] as number);
+      const v = values[i] as string | Uint8Array;
+      // Filler blocks up to a multiple of 3 blocks: encrypted, never handed out.
+      const fill = ((GROUP_BLOCKS - ((at / BLOCK) % GROUP_BLOCKS)) % GROUP_BLOCKS) * BLOCK;
+      // Loops, not fill(): Buffer.fill's argument checks cost more than a few dozen stores.
+      for (let j = 0; j < fill; j++) {
+        buf[at + j] = 0;
       }
-      n++;
+      at += fill;
+      starts[i] = at;
+      // R, the block whose ciphertext becomes the IV: never shown, so zeroed once copied.
+      for (let j = 0; j < BLOCK; j++) {
+        buf[at + j] = ivSeeds[seed + j] as number;
+        ivSeeds[seed + j] = 0;
+      }
+      seed += BLOCK;
+      at += BLOCK;
+      let length: number;
+      if (typeof v === "string") {
+        length = buf.write(v, at, "utf8");
+      } else {
+        buf.set(v, at);
+        length = v.length;
+      }
+      const padded = paddedBlocks(length) * BLOCK;
+      for (let j = length; j < padded; j++) {
+        buf[at + j] = padded - length;
+      }
+      at += padded;
+      lengths[i] = BLOCK + padded;
     }
-    const enc = ecb.encrypt(scratch.subarray(0, n * BLOCK));
-    n = 0;
-    for (const i of small) {
-      const buf = out[i] as Uint8Array;
-      const start = r * BLOCK;
-      if (start >= buf.length) {
+    const sealed = encryptChained(key, buf.subarray(0, at));
+    let text: string | undefined;
+    for (let i = 0; i < n; i++) {
+      const start = starts[i] as number;
+      if (start < 0) {
         continue;
       }
-      enc.copy(buf, start, n * BLOCK, (n + 1) * BLOCK);
-      n++;
+      const length = lengths[i] as number;
+      if (typeof values[i] !== "string") {
+        const token = new Uint8Array(length);
+        token.set(sealed.subarray(start, start + length));
+        out[i] = token;
+        continue;
+      }
+      text ??= sealed.toString("base64");
+      const whole = Math.floor(length / 3);
+      const from = (start / 3) * 4;
+      out[i] = text.substring(from, from + 4 * whole) + lastGroup(sealed, start + 3 * whole, length - 3 * whole);
     }
+  } finally {
+    buf.fill(0, 0, at);
   }
-  scratch.fill(0);
   return out;
 }
 
+/** The base64 of the last 1 or 2 bytes of a token, with its padding ("" for none). */
+function lastGroup(bytes: Uint8Array, at: number, count: number): string {
+  if (count === 0) {
+    return "";
+  }
+  const x = bytes[at] as number;
+  if (count === 1) {
+    return `${ALPHABET[x >> 2]}${ALPHABET[(x & 3) << 4]}==`;
+  }
+  const y = bytes[at + 1] as number;
+  return `${ALPHABET[x >> 2]}${ALPHABET[((x & 3) << 4) | (y >> 4)]}${ALPHABET[(y & 15) << 2]}=`;
+}
+
+function largeText(value: string, key: SzcryptKey): string {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(value, "utf8"));
+  bytes.write(value, 0, "utf8");
+  const token = encryptLegacyBytes(bytes, key);
+  bytes.fill(0);
+  return Buffer.from(token.buffer, token.byteOffset, token.byteLength).toString("base64");
+}
+
 /**
- * Decrypts each `iv ‖ ciphertext` (lengths already checked: an IV plus whole
- * blocks). A value that does not decrypt (bad padding) comes back undefined;
- * each other comes back in an allocation of its own.
+ * What {@link openLegacyValues} makes of one token: its plaintext, or why not.
+ * MALFORMED: not strict base64 of an IV plus whole blocks; FAILED: bad padding
+ * (or, for text, bad UTF-8); REFUSED: the oracle guard refused it.
  *
  * @internal
  */
-export function decryptLegacyBatch(values: readonly Uint8Array[], key: SzcryptKey): (Uint8Array | undefined)[] {
-  const out: (Uint8Array | undefined)[] = new Array(values.length);
+export const LEGACY_MALFORMED = 0;
+/** @internal See {@link LEGACY_MALFORMED}. */
+export const LEGACY_FAILED = 1;
+/** @internal See {@link LEGACY_MALFORMED}. */
+export const LEGACY_REFUSED = 2;
+/** @internal */
+export type LegacyOutcome = string | Uint8Array | typeof LEGACY_MALFORMED | typeof LEGACY_FAILED | typeof LEGACY_REFUSED;
+
+/** The oracle guard as the batch uses it (defence/oracle-guard.ts). @internal */
+export type LegacyGuard = Pick<OracleGuard, "refusesRange" | "recordFailureRange">;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Decrypts each token: a string is strict standard base64 of `iv ‖
+ * ciphertext` and comes back as text (strict UTF-8, a leading BOM kept, as
+ * Python's `bytes.decode`); bytes are raw `iv ‖ ciphertext` and come back in
+ * an allocation of their own. `guard` is asked before each value and told of
+ * each that fails.
+ *
+ * @internal
+ */
+export function openLegacyValues(
+  tokens: readonly (string | Uint8Array)[],
+  key: SzcryptKey,
+  guard: LegacyGuard | undefined,
+): LegacyOutcome[] {
+  const n = tokens.length;
+  const out: LegacyOutcome[] = new Array(n);
+  // Per batched token: where it starts in the batch buffer, and its length.
+  const starts = new Int32Array(n).fill(-1);
+  const lengths = new Int32Array(n);
   let total = 0;
-  const small: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as Uint8Array;
-    if (v.length - BLOCK > SMALL_BLOCKS * BLOCK) {
-      try {
-        out[i] = decryptLegacyBytes(v, key);
-      } catch {
-        out[i] = undefined;
-      }
-      continue;
+  for (let i = 0; i < n; i++) {
+    const t = tokens[i] as string | Uint8Array;
+    const length = typeof t === "string" ? base64DecodedLength(t, "base64") : t.length;
+    if (length < 2 * BLOCK || length % BLOCK !== 0) {
+      out[i] = LEGACY_MALFORMED;
+    } else if (length > LARGE) {
+      out[i] = openLarge(t, key, guard);
+    } else {
+      starts[i] = total;
+      lengths[i] = length;
+      total += length;
     }
-    small.push(i);
-    total += v.length - BLOCK;
   }
-  if (small.length === 0) {
+  if (total === 0) {
     return out;
   }
-  const all = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (const i of small) {
-    const v = values[i] as Uint8Array;
-    all.set(v.subarray(BLOCK), at);
-    at += v.length - BLOCK;
+  // Ciphertext only: public, so Node's pool may hold it.
+  const sealed = Buffer.allocUnsafe(total);
+  let checks = 0;
+  for (let i = 0; i < n; i++) {
+    const start = starts[i] as number;
+    if (start < 0) {
+      continue;
+    }
+    const t = tokens[i] as string | Uint8Array;
+    if (typeof t === "string") {
+      if (!decodeBase64Into(t, "base64", sealed, start)) {
+        out[i] = LEGACY_MALFORMED;
+        starts[i] = -1;
+        continue;
+      }
+    } else {
+      sealed.set(t, start);
+    }
+    checks++;
   }
-  const plain = ecbFor(key).decrypt(all);
-  at = 0;
-  for (const i of small) {
-    const v = values[i] as Uint8Array;
-    const len = v.length - BLOCK;
-    xorInto(plain, at, v, 0, len);
-    const length = unpaddedLength(plain, at, at + len);
-    out[i] = length < 0 ? undefined : ownCopy(plain.subarray(at, at + length));
-    at += len;
+  if (checks === 0) {
+    return out;
   }
-  plain.fill(0);
+  if (guard !== undefined) {
+    for (let i = 0; i < n; i++) {
+      const start = starts[i] as number;
+      if (start >= 0 && guard.refusesRange(sealed, start, start + (lengths[i] as number))) {
+        out[i] = LEGACY_REFUSED;
+        starts[i] = -1;
+      }
+    }
+  }
+  // One ECB pass over everything, IV blocks included (a wasted block each,
+  // cheaper than a copy); each plaintext block is then D(c) ⊕ the block before.
+  const plain = ecbFor(key).decrypt(sealed);
+  try {
+    for (let i = 0; i < n; i++) {
+      const start = starts[i] as number;
+      if (start < 0) {
+        continue;
+      }
+      const end = start + (lengths[i] as number);
+      for (let j = start + BLOCK; j < end; j++) {
+        plain[j] = (plain[j] as number) ^ (sealed[j - BLOCK] as number);
+      }
+      const length = unpaddedLength(plain, start + BLOCK, end);
+      const result =
+        length < 0 ? undefined : typeof tokens[i] === "string" ? text(plain, start + BLOCK, length) : copy(plain, start + BLOCK, length);
+      if (result === undefined) {
+        // Bad padding or bad UTF-8: both are oracles an attacker probes.
+        guard?.recordFailureRange(sealed, start, end);
+        out[i] = LEGACY_FAILED;
+      } else {
+        out[i] = result;
+      }
+    }
+  } finally {
+    plain.fill(0);
+  }
   return out;
+}
+
+function view(bytes: Buffer, start: number, length: number): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset + start, length);
+}
+
+// Strict UTF-8 text of plain[start, start + length). ASCII, the common case,
+// needs neither a view nor a validating decoder; whether a value is all ASCII
+// is one branch after reading every byte, as Node's own decoders branch on it.
+function text(plain: Buffer, start: number, length: number): string | undefined {
+  let any = 0;
+  for (let i = start; i < start + length; i++) {
+    any |= plain[i] as number;
+  }
+  if (any < 0x80) {
+    return plain.toString("latin1", start, start + length);
+  }
+  try {
+    return utf8.decode(view(plain, start, length));
+  } catch {
+    return undefined;
+  }
+}
+
+function copy(plain: Buffer, start: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  out.set(view(plain, start, length));
+  return out;
+}
+
+function openLarge(token: string | Uint8Array, key: SzcryptKey, guard: LegacyGuard | undefined): LegacyOutcome {
+  let raw: Uint8Array;
+  if (typeof token === "string") {
+    const length = base64DecodedLength(token, "base64");
+    const bytes = Buffer.allocUnsafe(length);
+    if (!decodeBase64Into(token, "base64", bytes, 0)) {
+      return LEGACY_MALFORMED;
+    }
+    raw = bytes;
+  } else {
+    raw = token;
+  }
+  if (guard?.refusesRange(raw, 0, raw.length)) {
+    return LEGACY_REFUSED;
+  }
+  let plain: Uint8Array;
+  try {
+    plain = decryptLegacyBytes(raw, key);
+  } catch {
+    guard?.recordFailureRange(raw, 0, raw.length);
+    return LEGACY_FAILED;
+  }
+  if (typeof token !== "string") {
+    return plain;
+  }
+  const result = text(Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength), 0, plain.length);
+  plain.fill(0);
+  if (result === undefined) {
+    guard?.recordFailureRange(raw, 0, raw.length);
+    return LEGACY_FAILED;
+  }
+  return result;
 }

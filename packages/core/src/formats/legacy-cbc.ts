@@ -6,6 +6,7 @@ import { decryptFailed, SzcryptError } from "../errors/szcrypt-error.js";
 import { keyMaterial, type SzcryptKey } from "../keys/key.js";
 import { ecbFor } from "./aes-ecb.js";
 import { BLOCK, paddedBlocks, unpaddedLength, writePadded, xorInto } from "./cbc-blocks.js";
+import { encryptChained } from "./cbc-chain.js";
 import { randomBytesPooled } from "./random.js";
 
 // The platform page's scheme, byte for byte: AES-CBC under a 16, 24 or 32-byte
@@ -38,7 +39,13 @@ const CIPHERS = { 16: "aes-128-cbc", 24: "aes-192-cbc", 32: "aes-256-cbc" } as c
  * @throws SzcryptError INVALID_PLAINTEXT for a string with a lone surrogate.
  */
 export function encryptLegacy(plaintext: string, key: SzcryptKey): string {
-  return encryptLegacyWithIv(plaintext, key, randomBytesPooled(BLOCK));
+  if (typeof plaintext !== "string") {
+    throw new TypeError("encryptLegacy: plaintext must be a string (use encryptLegacyBytes for bytes)");
+  }
+  const encoded = encodeUtf8(plaintext);
+  const token = sealFresh(encoded, key).toString("base64");
+  encoded.fill(0);
+  return token;
 }
 
 /**
@@ -104,7 +111,7 @@ export function decryptLegacy(token: string, key: SzcryptKey): string {
  */
 export function encryptLegacyBytes(plaintext: Uint8Array, key: SzcryptKey): Uint8Array {
   assertBytes(plaintext, "encryptLegacyBytes: plaintext");
-  return handOut(sealLegacy(plaintext, key, randomBytesPooled(BLOCK)));
+  return handOut(sealFresh(plaintext, key));
 }
 
 /**
@@ -125,7 +132,26 @@ function assertIv(iv: Uint8Array): void {
   }
 }
 
-// iv ‖ ciphertext in a Buffer of its own (arguments already checked).
+// iv ‖ ciphertext with a fresh random IV, in a Buffer of its own. Short
+// values go through the key's long-lived CBC cipher in one call, after a
+// random block whose ciphertext is the IV (see cbc-chain.ts).
+function sealFresh(plaintext: Uint8Array, key: SzcryptKey): Buffer {
+  const blocks = paddedBlocks(plaintext.length);
+  if (blocks > SMALL_ENCRYPT_BLOCKS) {
+    return sealLegacy(plaintext, key, randomBytesPooled(BLOCK));
+  }
+  // Not the shared pool: it holds the plaintext until encrypted, then is zeroed.
+  const input = Buffer.allocUnsafeSlow(BLOCK * (blocks + 1));
+  const seed = randomBytesPooled(BLOCK);
+  input.set(seed, 0);
+  seed.fill(0);
+  writePadded(input, BLOCK, plaintext, blocks);
+  const out = encryptChained(key, input);
+  input.fill(0);
+  return out;
+}
+
+// iv ‖ ciphertext under a given IV, in a Buffer of its own (arguments already checked).
 function sealLegacy(plaintext: Uint8Array, key: SzcryptKey, iv: Uint8Array): Buffer {
   const blocks = paddedBlocks(plaintext.length);
   if (blocks <= SMALL_ENCRYPT_BLOCKS) {
