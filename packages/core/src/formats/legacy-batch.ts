@@ -25,12 +25,22 @@ import { randomBytesPooled } from "./random.js";
 const LARGE = 4096;
 // Blocks are laid out so that every token starts at a multiple of 3 blocks (48 bytes: whole base64 groups).
 const GROUP_BLOCKS = 3;
+// Up to this much output, text tokens are substrings of one base64 string: each
+// keeps that whole string alive (all of the message's tokens, and the filler
+// blocks' ciphertext) for as long as it lives, so only while it is small.
+// Above it, one base64 call per token.
+const SHARED_TEXT = 4096;
 
+/** The most scratch space kept between messages; a larger message gets its own, dropped after. */
+const KEPT_SCRATCH = 64 * 1024;
 let scratch = Buffer.allocUnsafeSlow(4096);
 
 // Plaintext goes here before it is encrypted: its own allocation (never
 // Node's shared pool), zeroed after every use.
 function scratchFor(bytes: number): Buffer {
+  if (bytes > KEPT_SCRATCH) {
+    return Buffer.allocUnsafeSlow(bytes);
+  }
   if (scratch.length < bytes) {
     scratch = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * scratch.length));
   }
@@ -120,6 +130,10 @@ export function sealLegacyValues(values: readonly (string | Uint8Array)[], key: 
         const token = new Uint8Array(length);
         token.set(sealed.subarray(start, start + length));
         out[i] = token;
+        continue;
+      }
+      if (sealed.length > SHARED_TEXT) {
+        out[i] = sealed.toString("base64", start, start + length);
         continue;
       }
       text ??= sealed.toString("base64");
