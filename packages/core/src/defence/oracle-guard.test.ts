@@ -58,6 +58,35 @@ describe("oracle guard", () => {
     }
   });
 
+  it("reads a value inside a larger buffer as it reads the value alone", () => {
+    // What one entry point records, the other must see, wherever the value sits in its buffer.
+    const guard = createOracleGuard({ threshold: 1 });
+    const embed = (raw: Uint8Array, at: number) => {
+      const big = randomBytes(at + raw.length + 7);
+      big.set(raw, at);
+      return big;
+    };
+    for (let i = 0; i < 50; i++) {
+      const blocks = 2 + (i % 5);
+      const raw = randomBytes(16 * blocks);
+      const other = randomBytes(16 * blocks);
+      const at = (i * 13) % 37;
+      if (i % 2 === 0) {
+        guard.recordFailureRange(embed(raw, at), at, at + raw.length);
+      } else {
+        guard.recordFailure(raw);
+      }
+      assert.equal(guard.refuses(raw), true);
+      assert.equal(guard.refusesRange(embed(raw, at + 3), at + 3, at + 3 + raw.length), true);
+      // Another value sharing only the last block (the one the padding check reads) is refused too.
+      const sameLast = Buffer.concat([randomBytes(raw.length - 16), raw.subarray(raw.length - 16)]);
+      assert.equal(guard.refuses(sameLast), true);
+      assert.equal(guard.refusesRange(embed(sameLast, at + 5), at + 5, at + 5 + raw.length), true);
+      assert.equal(guard.refuses(other), false);
+      assert.equal(guard.refusesRange(embed(other, at), at, at + other.length), false);
+    }
+  });
+
   it("counts the first ciphertext block too (the UTF-8 oracle steers it with the IV)", () => {
     const { guard } = clocked();
     const head = randomBytes(16);

@@ -4,6 +4,7 @@ import { SzcryptError } from "../errors/szcrypt-error.js";
 import { encodeSzc1Context } from "../formats/szc1-context.js";
 import type { Keyring } from "../keys/keyring.js";
 import { compileFieldPlan, type FieldPlan } from "../plans/field-plan.js";
+import { transformMessage } from "../plans/transform.js";
 import type { TypeScopeOptions } from "../plans/type-scope.js";
 import { assertContextPolicy, type ContextParts, type MessageBinding } from "./call-binding.js";
 import { type FormatName, resolveFormatPolicy } from "./format-policy.js";
@@ -175,7 +176,8 @@ export function createFieldCrypto(options: FieldCryptoOptions): FieldCrypto {
       const fallback = c === ctx ? decryptLeaf : leafDecryptor(c);
       // szc1 values of the message open in one batch; what it cannot open goes to the one-value path.
       const leaf = c.acceptSzc1 ? szc1BatchedLeaf(plan.root, message, c.ringOf, fallback, encodedContextOf(c.context)) : fallback;
-      return decryptMessageBatched(plan.root, message, c, leaf);
+      // Without legacy-cbc there is nothing to batch on this side: one walk places the values.
+      return c.acceptLegacy ? decryptMessageBatched(plan.root, message, c, leaf) : transformMessage(plan.root, message, leaf);
     },
   };
 }

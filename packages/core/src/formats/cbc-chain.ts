@@ -15,11 +15,12 @@ import { BLOCK } from "./cbc-blocks.js";
 // value's IV: `iv ‖ ciphertext` is read straight out of the output, exactly
 // the page's `iv ‖ AES-CBC(key, iv, PKCS#7(plaintext))` with a fresh random IV.
 //
-// Safe only while every update() is whole blocks and returns as many bytes as
-// it took (CBC without padding does): anything else would leave the cipher's
-// chaining state somewhere this module does not know. So the cipher is reached
-// only through encryptChained, which checks both and throws the cipher away
-// on any surprise.
+// The chaining state needs no bookkeeping: whatever it is, the IV read out
+// of the output is exactly the block the value was chained to. What must
+// hold is that every update() is whole blocks (a partial block would stay
+// buffered and shift every later value under the key), so the cipher is
+// reached only through encryptChained, which checks the input, and is thrown
+// away on any surprise (an exception, an output of another length).
 
 const ALGORITHM = { 16: "aes-128-cbc", 24: "aes-192-cbc", 32: "aes-256-cbc" } as const;
 const chains = new WeakMap<SzcryptKey, Cipher>();

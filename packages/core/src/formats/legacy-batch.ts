@@ -25,12 +25,22 @@ import { randomBytesPooled } from "./random.js";
 const LARGE = 4096;
 // Blocks are laid out so that every token starts at a multiple of 3 blocks (48 bytes: whole base64 groups).
 const GROUP_BLOCKS = 3;
+// Up to this much output, text tokens are substrings of one base64 string: each
+// keeps that whole string alive (all of the message's tokens, and the filler
+// blocks' ciphertext) for as long as it lives, so only while it is small.
+// Above it, one base64 call per token.
+const SHARED_TEXT = 4096;
 
+/** The most scratch space kept between messages; a larger message gets its own, dropped after. */
+const KEPT_SCRATCH = 64 * 1024;
 let scratch = Buffer.allocUnsafeSlow(4096);
 
 // Plaintext goes here before it is encrypted: its own allocation (never
 // Node's shared pool), zeroed after every use.
 function scratchFor(bytes: number): Buffer {
+  if (bytes > KEPT_SCRATCH) {
+    return Buffer.allocUnsafeSlow(bytes);
+  }
   if (scratch.length < bytes) {
     scratch = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * scratch.length));
   }
@@ -120,6 +130,10 @@ export function sealLegacyValues(values: readonly (string | Uint8Array)[], key: 
         const token = new Uint8Array(length);
         token.set(sealed.subarray(start, start + length));
         out[i] = token;
+        continue;
+      }
+      if (sealed.length > SHARED_TEXT) {
+        out[i] = sealed.toString("base64", start, start + length);
         continue;
       }
       text ??= sealed.toString("base64");
@@ -246,18 +260,32 @@ export function openLegacyValues(
   // cheaper than a copy); each plaintext block is then D(c) ⊕ the block before.
   const plain = ecbFor(key).decrypt(sealed);
   try {
+    // p = D(c) ⊕ the block before, for every block after the first (a token's
+    // IV block comes out as garbage and is never read), a word at a time.
+    const words = wordsOf(plain);
+    const previous = wordsOf(sealed);
+    if (words !== undefined && previous !== undefined) {
+      for (let w = 4; w < words.length; w++) {
+        words[w] = (words[w] as number) ^ (previous[w - 4] as number);
+      }
+    } else {
+      for (let j = BLOCK; j < plain.length; j++) {
+        plain[j] = (plain[j] as number) ^ (sealed[j - BLOCK] as number);
+      }
+    }
     for (let i = 0; i < n; i++) {
       const start = starts[i] as number;
       if (start < 0) {
         continue;
       }
       const end = start + (lengths[i] as number);
-      for (let j = start + BLOCK; j < end; j++) {
-        plain[j] = (plain[j] as number) ^ (sealed[j - BLOCK] as number);
-      }
       const length = unpaddedLength(plain, start + BLOCK, end);
       const result =
-        length < 0 ? undefined : typeof tokens[i] === "string" ? text(plain, start + BLOCK, length) : copy(plain, start + BLOCK, length);
+        length < 0
+          ? undefined
+          : typeof tokens[i] === "string"
+            ? text(plain, words, start + BLOCK, end, length)
+            : copy(plain, start + BLOCK, length);
       if (result === undefined) {
         // Bad padding or bad UTF-8: both are oracles an attacker probes.
         guard?.recordFailureRange(sealed, start, end);
@@ -272,23 +300,40 @@ export function openLegacyValues(
   return out;
 }
 
+// A 32-bit view of a whole-blocks buffer, when it is aligned for one.
+function wordsOf(bytes: Buffer): Int32Array | undefined {
+  return (bytes.byteOffset & 3) === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2) : undefined;
+}
+
 function view(bytes: Buffer, start: number, length: number): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset + start, length);
 }
 
-// Strict UTF-8 text of plain[start, start + length). ASCII, the common case,
-// needs neither a view nor a validating decoder; whether a value is all ASCII
-// is one branch after reading every byte, as Node's own decoders branch on it.
-function text(plain: Buffer, start: number, length: number): string | undefined {
+// Strict UTF-8 text of the value at plain[start, start + length), whose
+// padded blocks end at `end`. ASCII, the common case, needs neither a view
+// nor a validating decoder: whether every byte of the blocks (padding bytes
+// are below 0x80 too) is ASCII is one branch after reading every word, as
+// Node's own decoders branch on it.
+function text(plain: Buffer, words: Int32Array | undefined, start: number, end: number, length: number): string | undefined {
   let any = 0;
-  for (let i = start; i < start + length; i++) {
-    any |= plain[i] as number;
+  if (words !== undefined) {
+    for (let w = start >> 2; w < end >> 2; w++) {
+      any |= words[w] as number;
+    }
+    any &= 0x80808080;
+  } else {
+    for (let i = start; i < end; i++) {
+      any |= plain[i] as number;
+    }
+    any &= 0x80;
   }
-  if (any < 0x80) {
-    return plain.toString("latin1", start, start + length);
-  }
+  return any === 0 ? plain.toString("latin1", start, start + length) : strictUtf8(view(plain, start, length));
+}
+
+// Strict UTF-8, a leading BOM kept (Python's bytes.decode), or undefined.
+function strictUtf8(bytes: Uint8Array): string | undefined {
   try {
-    return utf8.decode(view(plain, start, length));
+    return utf8.decode(bytes);
   } catch {
     return undefined;
   }
@@ -325,7 +370,7 @@ function openLarge(token: string | Uint8Array, key: SzcryptKey, guard: LegacyGua
   if (typeof token !== "string") {
     return plain;
   }
-  const result = text(Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength), 0, plain.length);
+  const result = strictUtf8(plain);
   plain.fill(0);
   if (result === undefined) {
     guard?.recordFailureRange(raw, 0, raw.length);

@@ -43,9 +43,11 @@ export function encryptLegacy(plaintext: string, key: SzcryptKey): string {
     throw new TypeError("encryptLegacy: plaintext must be a string (use encryptLegacyBytes for bytes)");
   }
   const encoded = encodeUtf8(plaintext);
-  const token = sealFresh(encoded, key).toString("base64");
-  encoded.fill(0);
-  return token;
+  try {
+    return sealFresh(encoded, key).toString("base64");
+  } finally {
+    encoded.fill(0);
+  }
 }
 
 /**
@@ -61,9 +63,11 @@ export function encryptLegacyWithIv(plaintext: string, key: SzcryptKey, iv: Uint
   }
   assertIv(iv);
   const encoded = encodeUtf8(plaintext);
-  const token = sealLegacy(encoded, key, iv).toString("base64");
-  encoded.fill(0);
-  return token;
+  try {
+    return sealLegacy(encoded, key, iv).toString("base64");
+  } finally {
+    encoded.fill(0);
+  }
 }
 
 /**
@@ -145,10 +149,12 @@ function sealFresh(plaintext: Uint8Array, key: SzcryptKey): Buffer {
   const seed = randomBytesPooled(BLOCK);
   input.set(seed, 0);
   seed.fill(0);
-  writePadded(input, BLOCK, plaintext, blocks);
-  const out = encryptChained(key, input);
-  input.fill(0);
-  return out;
+  try {
+    writePadded(input, BLOCK, plaintext, blocks);
+    return encryptChained(key, input);
+  } finally {
+    input.fill(0);
+  }
 }
 
 // iv ‖ ciphertext under a given IV, in a Buffer of its own (arguments already checked).
@@ -207,10 +213,12 @@ function openLegacy(data: Uint8Array, key: SzcryptKey): Buffer {
     return decryptSmall(data, key);
   }
   const decipher = createDecipheriv(CIPHERS[key.size], keyMaterial(key), data.subarray(0, BLOCK));
+  const head = decipher.update(data.subarray(BLOCK));
   try {
-    const head = decipher.update(data.subarray(BLOCK));
     return joinOwned(head, decipher.final());
   } catch {
+    // Bad padding: what was decrypted before the last block is plaintext all the same.
+    head.fill(0);
     // OpenSSL checks every padding byte, as PyCryptodome's strict unpad does.
     throw decryptFailed();
   }

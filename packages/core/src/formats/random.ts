@@ -22,7 +22,11 @@ export function randomBytesPooled(n: number): Buffer {
     offset = 0;
   }
   const out = Buffer.allocUnsafe(n);
-  pool.copy(out, 0, offset, offset + n);
+  // Handed out once, then wiped from the pool: some callers keep their bytes secret (legacy-batch.ts's R blocks).
+  for (let i = 0; i < n; i++) {
+    out[i] = pool[offset + i] as number;
+    pool[offset + i] = 0;
+  }
   offset += n;
   return out;
 }
