@@ -133,7 +133,9 @@ describe("legacy-cbc batches", () => {
     // 4095, 4098, 4096 and 4100 UTF-8 bytes: room for 3 bytes per UTF-16 unit must hold.
     const values = ["€".repeat(1365), "€".repeat(1366), "😀".repeat(1024), "😀".repeat(1025), "x"];
     const sealed = sealLegacyValues(values, key);
-    sealed.forEach((token, i) => assert.equal(nodeDecrypt(raw, token).toString("utf8"), values[i]));
+    sealed.forEach((token, i) => {
+      assert.equal(nodeDecrypt(raw, token).toString("utf8"), values[i]);
+    });
   });
 
   it("give every value a fresh random R, the block whose ciphertext is its IV", () => {
