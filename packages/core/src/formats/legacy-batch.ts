@@ -5,7 +5,7 @@ import { ecbFor } from "./aes-ecb.js";
 import { BLOCK, paddedBlocks, unpaddedLength } from "./cbc-blocks.js";
 import { encryptChained } from "./cbc-chain.js";
 import { decryptLegacyBytes, encryptLegacyBytes } from "./legacy-cbc.js";
-import { randomBytesPooled } from "./random.js";
+import { randomInto } from "./random.js";
 
 // legacy-cbc for all the values of one message at once, byte for byte what
 // the single-value codec (legacy-cbc.ts) makes and opens, with one native
@@ -47,6 +47,27 @@ function scratchFor(bytes: number): Buffer {
   return scratch;
 }
 
+/**
+ * Per-value offsets, kept between calls (an allocation less per message);
+ * `of(n)` hands out n entries set to -1. The batch functions never call out
+ * while they hold one, so no second user can interleave.
+ */
+class Offsets {
+  #array = new Int32Array(64);
+
+  of(n: number): Int32Array {
+    if (this.#array.length < n) {
+      this.#array = new Int32Array(Math.max(n, 2 * this.#array.length));
+    }
+    this.#array.fill(-1, 0, n);
+    return this.#array;
+  }
+}
+const sealStarts = new Offsets();
+const sealLengths = new Offsets();
+const openStarts = new Offsets();
+const openLengths = new Offsets();
+
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /**
@@ -77,12 +98,10 @@ export function sealLegacyValues(values: readonly (string | Uint8Array)[], key: 
     return out;
   }
   const buf = scratchFor(room);
-  const ivSeeds = randomBytesPooled(BLOCK * batched);
   // Per batched value: where its token starts (the IV block) and its length.
-  const starts = new Int32Array(n).fill(-1);
-  const lengths = new Int32Array(n);
+  const starts = sealStarts.of(n);
+  const lengths = sealLengths.of(n);
   let at = 0;
-  let seed = 0;
   try {
     for (let i = 0; i < n; i++) {
       if (out[i] !== undefined) {
@@ -97,12 +116,8 @@ export function sealLegacyValues(values: readonly (string | Uint8Array)[], key: 
       }
       at += fill;
       starts[i] = at;
-      // R, the block whose ciphertext becomes the IV: never shown, so zeroed once copied.
-      for (let j = 0; j < BLOCK; j++) {
-        buf[at + j] = ivSeeds[seed + j] as number;
-        ivSeeds[seed + j] = 0;
-      }
-      seed += BLOCK;
+      // R, the block whose ciphertext becomes the IV (never shown).
+      randomInto(buf, at, BLOCK);
       at += BLOCK;
       let length: number;
       if (typeof v === "string") {
@@ -205,8 +220,8 @@ export function openLegacyValues(
   const n = tokens.length;
   const out: LegacyOutcome[] = new Array(n);
   // Per batched token: where it starts in the batch buffer, and its length.
-  const starts = new Int32Array(n).fill(-1);
-  const lengths = new Int32Array(n);
+  const starts = openStarts.of(n);
+  const lengths = openLengths.of(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
     const t = tokens[i] as string | Uint8Array;
