@@ -180,7 +180,8 @@ export async function grpcRows(selected: (name: string) => boolean, processes: P
   const rows: Row[] = [];
   // Across processes every call costs several times more: fewer calls and rounds keep the run short,
   // and the OTel variant (a client/server-symmetric cost already measured in one process) is left out.
-  const all: readonly Variant[] = processes === "one" ? variants : variants.filter((v) => v !== "szcrypt legacy-cbc + OTel metrics");
+  const all: readonly Variant[] =
+    processes === "one" ? variants : variants.filter((v) => v !== "szcrypt legacy-cbc + OTel metrics" && !v.startsWith("floor"));
   const target = (t: number) => (processes === "one" ? t : undefined);
   const add = (r: Map<Variant, Measured>, name: string, v: Variant, unit: string, t?: number) => {
     if (!r.has(v)) return;
@@ -198,6 +199,7 @@ export async function grpcRows(selected: (name: string) => boolean, processes: P
     add(r, `${name}/szcrypt legacy-cbc, 8 sensitive fields`, "szcrypt legacy-cbc", "calls", inFlight === 32 ? 0.9 : undefined);
     add(r, `${name}/szcrypt szc1, 8 sensitive fields`, "szcrypt szc1", "calls", 0.7);
     add(r, `${name}/szcrypt legacy-cbc + OTel SDK metrics, 8 sensitive fields`, "szcrypt legacy-cbc + OTel metrics", "calls");
+    add(r, `${name}/floor: token-sized strings, no crypto (see BENCHMARKS.md)`, "floor: token-sized strings", "calls");
   }
   if (selected(`${group}/unary-32-in-flight/no-sensitive-field`)) {
     // Two variants whose difference is tens of nanoseconds per call: more rounds, so the median settles.
@@ -212,6 +214,7 @@ export async function grpcRows(selected: (name: string) => boolean, processes: P
     add(r, "bidi-10k/szcrypt legacy-cbc", "szcrypt legacy-cbc", "msgs", 0.75);
     add(r, "bidi-10k/szcrypt szc1", "szcrypt szc1", "msgs", 0.6);
     add(r, "bidi-10k/szcrypt legacy-cbc + OTel SDK metrics", "szcrypt legacy-cbc + OTel metrics", "msgs");
+    add(r, "bidi-10k/floor: token-sized strings, no crypto (see BENCHMARKS.md)", "floor: token-sized strings", "msgs");
   }
   return rows;
 }
