@@ -127,7 +127,7 @@ if (writeTo !== undefined) {
 
 Machine: ${conditions.cpus}, ${conditions.memoryGiB} GiB, Node.js ${conditions.node} (OpenSSL ${conditions.nodeOpenssl}), CLI ${conditions.opensslCli}. Load average (1, 5, 15 min) ${loadBefore} at the start, ${loadAfter} at the end: the machine is shared, so absolute ns/op are for orientation only.
 
-Every figure is a ratio against a baseline measured in the same run. gRPC cases interleave the variants over several rounds; their ratio is the median of per-round ratios to the no-op interceptors run next to it, so slow drift in machine load cancels out. \`grpc/\` runs client and server in the bench process; \`grpc-2proc/\` runs the server in a child process, as in production (same interceptors, fewer rounds, no OTel variant). Issue #18's targets apply to the \`grpc/\` rows.
+Every figure is a ratio against a baseline measured in the same run. gRPC cases interleave the variants over several rounds; their ratio is the median of per-round ratios to the no-op interceptors run next to it, so slow drift in machine load cancels out. \`grpc/\` runs client and server in the bench process; \`grpc-2proc/\` runs the server in a child process, as in production (same interceptors, fewer rounds, no OTel or floor variant). Issue #18's targets apply to the \`grpc/\` rows. The \`floor\` rows swap each sensitive value for a string as long as its legacy-cbc token and back, with no cryptography, in interceptors built like the no-op ones: what any field-level scheme with these tokens pays in this position (the longer wire format, the message copies), so a variant's distance to its floor is its own work.
 
 ${table}
 ${notes.map((n) => `\n- ${n}`).join("")}
