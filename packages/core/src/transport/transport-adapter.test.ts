@@ -208,7 +208,15 @@ describe("TransportCall", () => {
     );
     const plan = adapter.plan(ECHO);
     const header = (name: string) => (name === "x-tenant" ? "t1" : undefined);
-    const first = adapter.startCall(plan, { header, peer: "127.0.0.1:1" });
+    let peerReads = 0;
+    const first = adapter.startCall(plan, {
+      header,
+      get peer() {
+        peerReads++;
+        return "127.0.0.1:1";
+      },
+    });
+    assert.equal(peerReads, 1, "the peer getter is read once per call");
     const second = adapter.startCall(plan, { header, peer: "127.0.0.1:2" });
     assert.notEqual(first, second);
     const { seen, fail } = failures();

@@ -210,11 +210,13 @@ export function createTransportAdapter(options: AdapterOptions, side: TransportS
         }
         return call;
       }
+      // Read once: a transport may compute it in a getter.
+      const peer = info?.peer;
       const call: CallInfo = {
         method: plan.path,
         side,
         header: (name) => lookup?.(name.toLowerCase()) ?? undefined,
-        ...(info?.peer === undefined ? {} : { peer: info.peer }),
+        ...(peer === undefined ? {} : { peer }),
       };
       const keys = new CallKeys(policy.keyForCall, call);
       const bound = bindCall(plan.crypto, call, keys, policy.context);
