@@ -100,7 +100,11 @@ function makeInterceptor(options: SzcryptConnectOptions, side: TransportSide): I
     // The call's keyring (keyForCall) before any message: a failed lookup throws
     // through `fail`, so nothing is sent and no handler runs.
     if (!plan.clear) {
-      await call.prepare(fail);
+      const ready = call.prepare(fail);
+      // Awaited only when keyForCall is async: no extra microtask for a call that needs no lookup.
+      if (ready !== true) {
+        await ready;
+      }
     }
     const onRequest = (message: MessageShape<DescMessage>) => call.request(message, fail) as MessageShape<DescMessage>;
     const onResponse = (message: MessageShape<DescMessage>) => call.response(message, fail) as MessageShape<DescMessage>;

@@ -67,6 +67,13 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
         });
       }
     };
+    // A request encrypted and sent, or dropped after `fail`.
+    const send = (message: unknown, next: (message: unknown) => void): void => {
+      const encrypted = crypt?.request(message, fail);
+      if (encrypted !== undefined) {
+        next(encrypted);
+      }
+    };
     const requester = new RequesterBuilder()
       .withStart((metadata, listener, next) => {
         upstream = listener;
@@ -103,12 +110,12 @@ export function createClientInterceptor(options: SzcryptGrpcOptions = {}): Inter
         if (failure !== undefined) {
           return;
         }
-        whenReady(() => {
-          const encrypted = crypt?.request(message, fail);
-          if (encrypted !== undefined) {
-            next(encrypted);
-          }
-        });
+        // Once the keyring is known (the common case), no closure per message.
+        if (ready === true) {
+          send(message, next);
+        } else {
+          whenReady(() => send(message, next));
+        }
       })
       .withHalfClose((next) => {
         if (failure === undefined) {

@@ -259,6 +259,27 @@ describe("configuration", () => {
     }
   });
 
+  it("gives the server's keyForCall the caller's address as `peer`", async () => {
+    const peers: (string | undefined)[] = [];
+    const server = await startPaymentServer([
+      createServerInterceptor({
+        keyForCall: (call) => {
+          peers.push(call.peer);
+          return KEY;
+        },
+      }),
+    ]);
+    const c = client(server.port);
+    try {
+      assert.deepEqual(await unary(c, samplePayment(1)), expectedAuthorized(1));
+    } finally {
+      c.close();
+      await server.close();
+    }
+    assert.equal(peers.length, 1);
+    assert.match(peers[0] ?? "", /^127\.0\.0\.1:\d+$/);
+  });
+
   it("rejects a method it has no schema for, unless its path is listed to pass", async () => {
     const { Server, ServerCredentials, makeGenericClientConstructor } = await import("@grpc/grpc-js");
     const definition = {

@@ -56,13 +56,26 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
       adapter.report(status.error, methodDescriptor.path);
       call.sendStatus({ code: status.code, details: status.details, metadata: new Metadata() });
     };
+    // A request decrypted and handed on, or dropped after `reject`.
+    const receive = (current: TransportCall, message: unknown, next: (message: unknown) => void): void => {
+      const plain = current.request(message, reject);
+      if (plain !== undefined) {
+        next(plain);
+      }
+    };
     const listener = new ServerListenerBuilder()
       .withOnReceiveMetadata((metadata, next) => {
         if (plan === undefined) {
           reject(unknownMethodFailure(methodDescriptor.path));
           return;
         }
-        crypt = adapter.startCall(plan, { header: (name) => headerOf(metadata, name), peer: call.getPeer() });
+        crypt = adapter.startCall(plan, {
+          header: (name) => headerOf(metadata, name),
+          // Read only by keyForCall and context: grpc-js builds it from the socket at each call.
+          get peer() {
+            return call.getPeer();
+          },
+        });
         const schemaError = plan.schemaError();
         if (schemaError !== undefined) {
           reject(encryptFailure(schemaError, "response"));
@@ -78,12 +91,12 @@ export function createServerInterceptor(options: SzcryptGrpcOptions = {}): Serve
           return;
         }
         const current = crypt;
-        whenReady(() => {
-          const plain = current.request(message, reject);
-          if (plain !== undefined) {
-            next(plain);
-          }
-        });
+        // Once the keyring is known (the common case), no closure per message.
+        if (ready === true) {
+          receive(current, message, next);
+        } else {
+          whenReady(() => receive(current, message, next));
+        }
       })
       .withOnReceiveHalfClose((next) => {
         if (!failed) {

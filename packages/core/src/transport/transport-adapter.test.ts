@@ -171,4 +171,63 @@ describe("TransportCall", () => {
       ],
     );
   });
+
+  it("without keyForCall or context, every call of a method is one shared call on the plan's FieldCrypto, and never reads the peer", () => {
+    for (const adapter of [client, server]) {
+      const plan = adapter.plan(ECHO);
+      let peerReads = 0;
+      const start = {
+        header: () => undefined,
+        get peer() {
+          peerReads++;
+          return "127.0.0.1:1";
+        },
+      };
+      const first = adapter.startCall(plan, start);
+      assert.equal(adapter.startCall(plan, start), first, adapter.side);
+      // No per-call wrapper: messages go straight to the method's FieldCrypto.
+      assert.equal(first.crypto, plan.crypto, adapter.side);
+      assert.equal(
+        first.prepare(() => assert.fail("nothing to look up")),
+        true,
+      );
+      assert.equal(peerReads, 0, adapter.side);
+    }
+  });
+
+  it("with keyForCall, each call looks up its own keyring from its CallInfo, peer and headers included", () => {
+    const seenCalls: unknown[] = [];
+    const adapter = createTransportAdapter(
+      {
+        keyForCall: (call) => {
+          seenCalls.push({ method: call.method, side: call.side, peer: call.peer, tenant: call.header("X-Tenant") });
+          return KEY;
+        },
+      },
+      "server",
+    );
+    const plan = adapter.plan(ECHO);
+    const header = (name: string) => (name === "x-tenant" ? "t1" : undefined);
+    let peerReads = 0;
+    const first = adapter.startCall(plan, {
+      header,
+      get peer() {
+        peerReads++;
+        return "127.0.0.1:1";
+      },
+    });
+    assert.equal(peerReads, 1, "the peer getter is read once per call");
+    const second = adapter.startCall(plan, { header, peer: "127.0.0.1:2" });
+    assert.notEqual(first, second);
+    const { seen, fail } = failures();
+    assert.equal(first.prepare(fail), true);
+    assert.equal(second.prepare(fail), true);
+    assert.deepEqual(seen, []);
+    assert.deepEqual(seenCalls, [
+      { method: "/sz.testing.v1.NodeService/Echo", side: "server", peer: "127.0.0.1:1", tenant: "t1" },
+      { method: "/sz.testing.v1.NodeService/Echo", side: "server", peer: "127.0.0.1:2", tenant: "t1" },
+    ]);
+    const answer = first.response({ secret: "answer" }, fail) as { secret: string } | undefined;
+    assert.equal(openLegacy(answer?.secret ?? "", RAW), "answer");
+  });
 });

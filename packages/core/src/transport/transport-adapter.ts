@@ -84,7 +84,11 @@ export interface CallStart {
    * both sides' `keyForCall` and `context` see the same values.
    */
   readonly header?: HeaderLookup;
-  /** Server only: the peer address as the framework reports it. */
+  /**
+   * Server only: the peer address as the framework reports it. Read only for
+   * a policy with `keyForCall` or `context` (the only readers of CallInfo), so
+   * a transport whose framework computes it may pass a getter.
+   */
   readonly peer?: string;
 }
 
@@ -175,6 +179,11 @@ export function createTransportAdapter(options: AdapterOptions, side: TransportS
   }
   const plans = new WeakMap<DescMethod, MethodPlan>();
   const report = (error: SzcryptError, path: string): void => reportError(onError, error, { method: path, side });
+  // Without keyForCall and context nothing in a call depends on the call: its
+  // messages go straight to the plan's FieldCrypto, and with no telemetry SDK
+  // one Call per plan serves every call (it holds no per-call state).
+  const unbound = policy.keyForCall === undefined && policy.context === undefined;
+  const shared = new WeakMap<MethodPlan, Call>();
   return {
     side,
     methodAt: (path) => byPath.get(path),
@@ -189,11 +198,25 @@ export function createTransportAdapter(options: AdapterOptions, side: TransportS
     },
     startCall: (plan, info) => {
       const lookup = info?.header;
+      if (unbound) {
+        const observed = telemetry.forCall(plan.crypto, plan.method, side, side === "server" ? lookup : undefined);
+        if (observed !== plan.crypto) {
+          return new Call(plan, side, UNBOUND_KEYS, observed, report);
+        }
+        let call = shared.get(plan);
+        if (call === undefined) {
+          call = new Call(plan, side, UNBOUND_KEYS, plan.crypto, report);
+          shared.set(plan, call);
+        }
+        return call;
+      }
+      // Read once: a transport may compute it in a getter.
+      const peer = info?.peer;
       const call: CallInfo = {
         method: plan.path,
         side,
         header: (name) => lookup?.(name.toLowerCase()) ?? undefined,
-        ...(info?.peer === undefined ? {} : { peer: info.peer }),
+        ...(peer === undefined ? {} : { peer }),
       };
       const keys = new CallKeys(policy.keyForCall, call);
       const bound = bindCall(plan.crypto, call, keys, policy.context);
@@ -296,6 +319,9 @@ class CallKeys {
     return this.#ring !== undefined;
   }
 }
+
+/** The keys of every call of a policy without keyForCall: no lookup, no state. */
+const UNBOUND_KEYS = new CallKeys(undefined, { method: "", side: "client", header: () => undefined });
 
 // KEY_UNAVAILABLE with one message whatever the lookup said: its own error may
 // quote the tenant id or a header value. createKeyringResolver's onLookupError
