@@ -153,13 +153,13 @@ function counterBlocks(total: number): Buffer {
   return counters;
 }
 
-/** Writes J0 = nonce ‖ 1 and then nonce ‖ 2 … nonce ‖ (blocks + 1) at block `at`. */
-function writeCounters(buf: Buffer, at: number, nonce: Uint8Array, blocks: number): void {
+/** Writes J0 = nonce ‖ 1 and then nonce ‖ 2 … nonce ‖ (blocks + 1) at block `at`, the nonce at src[n, n+12). */
+function writeCounters(buf: Buffer, at: number, src: Uint8Array, n: number, blocks: number): void {
   // Byte by byte: set() and writeUInt32BE() check their arguments per call, which cost more than 16 stores.
   for (let b = 0; b <= blocks; b++) {
     const o = (at + b) * BLOCK;
     for (let j = 0; j < 12; j++) {
-      buf[o + j] = nonce[j] as number;
+      buf[o + j] = src[n + j] as number;
     }
     const c = b + 1;
     buf[o + 12] = c >>> 24;
@@ -200,9 +200,14 @@ function blocksOf(bytes: number): number {
 /**
  * For each value with a length in `batched` (-1: not batched), E(K, J0) and
  * then its keystream, back to back, from one ECB call; undefined when no
- * value is batched.
+ * value is batched. Value i's nonce is `nonces[i]`, or `nonces` at `at[i]`.
  */
-function keystreams(key: SzcryptKey, inputs: readonly { readonly nonce: Uint8Array }[], batched: Int32Array): Buffer | undefined {
+function keystreams(
+  key: SzcryptKey,
+  nonces: Uint8Array | readonly Uint8Array[],
+  at: Int32Array | undefined,
+  batched: Int32Array,
+): Buffer | undefined {
   let total = 0;
   for (let i = 0; i < batched.length; i++) {
     const length = batched[i] as number;
@@ -212,16 +217,75 @@ function keystreams(key: SzcryptKey, inputs: readonly { readonly nonce: Uint8Arr
     return undefined;
   }
   const ctr = counterBlocks(total);
-  let at = 0;
+  let block = 0;
   for (let i = 0; i < batched.length; i++) {
     const length = batched[i] as number;
     if (length >= 0) {
       const blocks = blocksOf(length);
-      writeCounters(ctr, at, (inputs[i] as { readonly nonce: Uint8Array }).nonce, blocks);
-      at += 1 + blocks;
+      if (at === undefined) {
+        writeCounters(ctr, block, (nonces as readonly Uint8Array[])[i] as Uint8Array, 0, blocks);
+      } else {
+        writeCounters(ctr, block, nonces as Uint8Array, at[i] as number, blocks);
+      }
+      block += 1 + blocks;
     }
   }
   return ecbFor(key).encrypt(ctr.subarray(0, total * BLOCK));
+}
+
+/**
+ * Seals one value whose keystream (after its tag mask at `mask`) is in
+ * `stream`: `ciphertext ‖ tag` to out[o, o + length + 16). `y` holds the
+ * GHASH state after the associated data.
+ */
+function sealOne(
+  k: GhashKey,
+  y: Int32Array,
+  aadLength: number,
+  plain: Uint8Array,
+  p: number,
+  length: number,
+  stream: Uint8Array,
+  mask: number,
+  out: Uint8Array,
+  o: number,
+): void {
+  const ks = mask + BLOCK;
+  for (let j = 0; j < length; j++) {
+    out[o + j] = (plain[p + j] as number) ^ (stream[ks + j] as number);
+  }
+  ghashUpdate(k, y, out, o, o + length);
+  ghashLengths(k, y, aadLength, length);
+  writeTag(out, o + length, y, stream, mask);
+}
+
+/**
+ * Opens one value, `ciphertext ‖ tag` at src[s, s + length + 16), as
+ * {@link sealOne}: the plaintext goes to out[o, o + length) only once the tag
+ * has verified. Returns whether it did.
+ */
+function openOne(
+  k: GhashKey,
+  y: Int32Array,
+  aadLength: number,
+  src: Uint8Array,
+  s: number,
+  length: number,
+  stream: Uint8Array,
+  mask: number,
+  out: Uint8Array,
+  o: number,
+): boolean {
+  ghashUpdate(k, y, src, s, s + length);
+  ghashLengths(k, y, aadLength, length);
+  if (!tagMatches(src, s + length, y, stream, mask)) {
+    return false;
+  }
+  const ks = mask + BLOCK;
+  for (let j = 0; j < length; j++) {
+    out[o + j] = (src[s + j] as number) ^ (stream[ks + j] as number);
+  }
+  return true;
 }
 
 /**
@@ -251,7 +315,12 @@ export function gcmSealBatch(key: SzcryptKey, inputs: readonly GcmSealInput[], m
     results[i] = out;
     batched[i] = length <= maxBatched ? length : -1;
   }
-  const stream = keystreams(key, inputs, batched);
+  const stream = keystreams(
+    key,
+    inputs.map((input) => input.nonce),
+    undefined,
+    batched,
+  );
   const k = stream === undefined ? undefined : ghashKeyFor(key);
   const y = new Int32Array(4);
   try {
@@ -267,15 +336,7 @@ export function gcmSealBatch(key: SzcryptKey, inputs: readonly GcmSealInput[], m
         gcmSealInto(keyMaterial(key), input.nonce, aadBytes(input.aad, input.aadSuffix), plaintext, target, offset);
         continue;
       }
-      const mask = at * BLOCK;
-      const ks = mask + BLOCK;
-      for (let j = 0; j < length; j++) {
-        out[offset + j] = (plaintext[j] as number) ^ (stream[ks + j] as number);
-      }
-      const aadLength = startState(k, key, input, y);
-      ghashUpdate(k, y, out, offset, offset + length);
-      ghashLengths(k, y, aadLength, length);
-      writeTag(out, offset + length, y, stream, mask);
+      sealOne(k, y, startState(k, key, input, y), plaintext, 0, length, stream, at * BLOCK, out, offset);
       at += 1 + blocksOf(length);
     }
   } finally {
@@ -323,7 +384,12 @@ export function gcmOpenBatch(
     const length = input.sealed.length - GCM_TAG_BYTES;
     batched[i] = length >= 0 && length <= maxBatched ? length : -1;
   }
-  const stream = keystreams(key, inputs, batched);
+  const stream = keystreams(
+    key,
+    inputs.map((input) => input.nonce),
+    undefined,
+    batched,
+  );
   const k = stream === undefined ? undefined : ghashKeyFor(key);
   const y = new Int32Array(4);
   try {
@@ -341,20 +407,10 @@ export function gcmOpenBatch(
         continue;
       }
       const mask = at * BLOCK;
-      const ks = mask + BLOCK;
       at += 1 + blocksOf(length);
       const aadLength = startState(k, key, input, y);
-      ghashUpdate(k, y, sealed, 0, length);
-      ghashLengths(k, y, aadLength, length);
-      if (!tagMatches(sealed, length, y, stream, mask)) {
-        results[i] = undefined;
-        continue;
-      }
       const plain = Buffer.allocUnsafeSlow(length);
-      for (let j = 0; j < length; j++) {
-        plain[j] = (sealed[j] as number) ^ (stream[ks + j] as number);
-      }
-      results[i] = plain;
+      results[i] = openOne(k, y, aadLength, sealed, 0, length, stream, mask, plain, 0) ? plain : undefined;
     }
   } finally {
     stream?.fill(0);
@@ -376,4 +432,134 @@ function tagMatches(sealed: Uint8Array, t: number, y: Int32Array, stream: Uint8A
     diff |= (sealed[p + 3] as number) ^ (v & 0xff) ^ (stream[s + 3] as number);
   }
   return diff === 0;
+}
+
+/**
+ * Many values laid out in one buffer, for {@link gcmSealRecords} and
+ * {@link gcmOpenRecords}: no object per value. Value i is the record
+ * `nonce(12) ‖ ciphertext ‖ tag(16)` at `buf[at[i], at[i] + 28 + lengths[i])`
+ * and its plaintext is at `plain[plainAt[i], plainAt[i] + lengths[i])`.
+ */
+export interface GcmRecords {
+  readonly buf: Uint8Array;
+  readonly at: Int32Array;
+  /** Each value's plaintext length; -1 skips the value (another key's, or one the caller sends elsewhere). */
+  readonly lengths: Int32Array;
+  /** Each value's associated data (prepared for the key the call is given). */
+  readonly aads: readonly GcmAad[];
+  /** Bytes that follow every value's `aads[i]`, as {@link GcmSealInput.aadSuffix}. */
+  readonly aadSuffix: Uint8Array | undefined;
+  readonly plain: Uint8Array;
+  readonly plainAt: Int32Array;
+}
+
+/** The lengths of `r` that go through the batch: -1 for a skipped value or one longer than maxBatched. */
+function batchedOf(r: GcmRecords, maxBatched: number): Int32Array {
+  const batched = new Int32Array(r.lengths.length);
+  for (let i = 0; i < batched.length; i++) {
+    const length = r.lengths[i] as number;
+    batched[i] = length <= maxBatched ? length : -1;
+  }
+  return batched;
+}
+
+/** A Buffer over `bytes`' memory (no copy), for OpenSSL's GCM. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Seals every value of `r` that is not skipped: its nonce must be in place
+ * at `buf[at[i], at[i] + 12)`; its `ciphertext ‖ tag` is written after it,
+ * exactly as OpenSSL's AES-GCM makes it. The caller checks that the records
+ * fit their buffers. `maxBatched` as for {@link gcmSealBatch}.
+ *
+ * @internal
+ */
+export function gcmSealRecords(key: SzcryptKey, r: GcmRecords, maxBatched = GCM_BATCH_MAX_PLAINTEXT): void {
+  const batched = batchedOf(r, maxBatched);
+  const stream = keystreams(key, r.buf, r.at, batched);
+  const k = stream === undefined ? undefined : ghashKeyFor(key);
+  const y = new Int32Array(4);
+  try {
+    let block = 0;
+    for (let i = 0; i < batched.length; i++) {
+      const length = r.lengths[i] as number;
+      if (length < 0) {
+        continue;
+      }
+      const aad = r.aads[i] as GcmAad;
+      const n = r.at[i] as number;
+      const p = r.plainAt[i] as number;
+      if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
+        gcmSealInto(
+          keyMaterial(key),
+          r.buf.subarray(n, n + GCM_NONCE_BYTES),
+          aadBytes(aad, r.aadSuffix),
+          r.plain.subarray(p, p + length),
+          asBuffer(r.buf),
+          n + GCM_NONCE_BYTES,
+        );
+        continue;
+      }
+      const aadLength = GcmAad.absorb(aad, key, k, y, r.aadSuffix);
+      sealOne(k, y, aadLength, r.plain, p, length, stream, block * BLOCK, r.buf, n + GCM_NONCE_BYTES);
+      block += 1 + blocksOf(length);
+    }
+  } finally {
+    stream?.fill(0);
+    y.fill(0);
+  }
+}
+
+/**
+ * Opens every value of `r` that is not skipped: when its tag verifies (in
+ * constant time), its plaintext is written to `plain` at `plainAt[i]` and
+ * `opened[i]` set to 1; otherwise nothing is written for it (no plaintext is
+ * computed before its tag has verified) and `opened[i]` is left alone.
+ * `maxBatched` as for {@link gcmSealBatch}.
+ *
+ * @internal
+ */
+export function gcmOpenRecords(key: SzcryptKey, r: GcmRecords, opened: Uint8Array, maxBatched = GCM_BATCH_MAX_PLAINTEXT): void {
+  const batched = batchedOf(r, maxBatched);
+  const stream = keystreams(key, r.buf, r.at, batched);
+  const k = stream === undefined ? undefined : ghashKeyFor(key);
+  const y = new Int32Array(4);
+  try {
+    let block = 0;
+    for (let i = 0; i < batched.length; i++) {
+      const length = r.lengths[i] as number;
+      if (length < 0) {
+        continue;
+      }
+      const aad = r.aads[i] as GcmAad;
+      const n = r.at[i] as number;
+      const p = r.plainAt[i] as number;
+      if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
+        const s = n + GCM_NONCE_BYTES;
+        const plain = gcmOpen(
+          keyMaterial(key),
+          r.buf.subarray(n, s),
+          aadBytes(aad, r.aadSuffix),
+          r.buf.subarray(s, s + length + GCM_TAG_BYTES),
+        );
+        if (plain !== undefined) {
+          r.plain.set(plain, p);
+          plain.fill(0);
+          opened[i] = 1;
+        }
+        continue;
+      }
+      const mask = block * BLOCK;
+      block += 1 + blocksOf(length);
+      const aadLength = GcmAad.absorb(aad, key, k, y, r.aadSuffix);
+      if (openOne(k, y, aadLength, r.buf, n + GCM_NONCE_BYTES, length, stream, mask, r.plain, p)) {
+        opened[i] = 1;
+      }
+    }
+  } finally {
+    stream?.fill(0);
+    y.fill(0);
+  }
 }

@@ -101,21 +101,36 @@ export interface Szc1Shape {
  * of `A-Z a-z 0-9 . _ -` (which also makes the id safe to print).
  */
 export function readSzc1Body(body: Uint8Array): Szc1Shape | undefined {
-  if (body.length < SZC1_MIN_BODY) {
+  const nonceAt = szc1NonceAt(body, 0, body.length);
+  if (nonceAt < 0) {
     return undefined;
   }
   const header = body[0] as number;
   const idLength = header & 0x7f;
-  const nonceAt = 1 + idLength;
-  if (body.length < nonceAt + SZC1_NONCE_BYTES + SZC1_TAG_BYTES || !isKeyIdBytes(body, 1, nonceAt)) {
-    return undefined;
-  }
   return {
     keyId: Buffer.from(body.buffer, body.byteOffset + 1, idLength).toString("latin1"),
     bound: (header & SZC1_CONTEXT_FLAG) !== 0,
     nonceAt,
     sealedAt: nonceAt + SZC1_NONCE_BYTES,
   };
+}
+
+/**
+ * Where the nonce of the szc1 body at bytes[start, end) begins (an offset
+ * into `bytes`), or -1 when the body is not one by the SPEC's grammar: as
+ * {@link readSzc1Body}, read in place, with no object and no string made.
+ * The key id is bytes[start + 1, nonceAt), the context flag is bit 7 of
+ * bytes[start].
+ */
+export function szc1NonceAt(bytes: Uint8Array, start: number, end: number): number {
+  if (end - start < SZC1_MIN_BODY) {
+    return -1;
+  }
+  const nonceAt = start + 1 + ((bytes[start] as number) & 0x7f);
+  if (end < nonceAt + SZC1_NONCE_BYTES + SZC1_TAG_BYTES || !isKeyIdBytes(bytes, start + 1, nonceAt)) {
+    return -1;
+  }
+  return nonceAt;
 }
 
 /**
