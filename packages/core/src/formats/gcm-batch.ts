@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 import { keyMaterial, type SzcryptKey } from "../keys/key.js";
 import { ecbFor } from "./aes-ecb.js";
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSealInto } from "./aes-gcm.js";
-import { type GhashKey, ghashKey, ghashLengths, ghashUpdate, ghashWarmUp } from "./ghash.js";
+import { GHASH_AGGREGATE_MAX_BLOCKS, type GhashKey, ghashAggregate, ghashKey, ghashLengths, ghashUpdate, ghashWarmUp } from "./ghash.js";
 
 // AES-GCM (96-bit nonces, 128-bit tags) for many short values under one key,
 // byte for byte what OpenSSL's GCM makes, with one native call for all of
@@ -29,6 +29,9 @@ export const GCM_BATCH_MAX_PLAINTEXT = 96;
 
 const BLOCK = 16;
 const ghashKeys = new WeakMap<SzcryptKey, GhashKey>();
+/** The longest value whose GHASH is aggregated (ghash.ts's limit). */
+const AGGREGATE_MAX_BYTES = BLOCK * GHASH_AGGREGATE_MAX_BLOCKS;
+const ZERO_BLOCKS = new Uint8Array(AGGREGATE_MAX_BYTES);
 // A prepared AAD's last partial block joined to a value's suffix (public bytes).
 let joined = new Uint8Array(256);
 let warm = false;
@@ -66,6 +69,12 @@ export class GcmAad {
   readonly #aligned: Int32Array;
   /** The associated data itself (public), for the suffix and the OpenSSL fallback. */
   readonly bytes: Uint8Array;
+  /**
+   * Per ciphertext length (up to GHASH_AGGREGATE_MAX_BLOCKS blocks), made on
+   * first use: S·H^(m+1) ⊕ L·H, everything of the GHASH of a value with no
+   * suffix but its ciphertext's part (see ghashAggregate).
+   */
+  readonly #constants: (Int32Array | undefined)[] = [];
 
   private constructor(key: SzcryptKey, whole: Int32Array, aligned: Int32Array, bytes: Uint8Array) {
     this.#key = key;
@@ -106,6 +115,22 @@ export class GcmAad {
     joined.set(suffix, aad.bytes.length - start);
     ghashUpdate(k, y, joined, 0, rest);
     return aad.bytes.length + suffix.length;
+  }
+
+  /** @internal The constant of {@link ghashAggregate} for a `length`-byte ciphertext after this AAD alone. */
+  static constantFor(aad: GcmAad, key: SzcryptKey, k: GhashKey, length: number): Int32Array {
+    if (aad.#key !== key) {
+      throw new RangeError("szcrypt internal error: GcmAad used with another key than it was made for");
+    }
+    let c = aad.#constants[length];
+    if (c === undefined) {
+      // GHASH over the AAD, m zero blocks and the lengths: by linearity, the value's GHASH less its ciphertext's terms.
+      c = Int32Array.from(aad.#whole);
+      ghashUpdate(k, c, ZERO_BLOCKS, 0, BLOCK * blocksOf(length));
+      ghashLengths(k, c, aad.bytes.length, length);
+      aad.#constants[length] = c;
+    }
+    return c;
   }
 
   toString(): string {
@@ -181,16 +206,37 @@ function aadBytes(aad: Uint8Array | GcmAad, suffix: Uint8Array | undefined): Uin
   return suffix === undefined || suffix.length === 0 ? prefix : Buffer.concat([prefix, suffix]);
 }
 
-/** Y after the associated data, in a fresh state; returns the AAD's length. */
-function startState(k: GhashKey, key: SzcryptKey, input: GcmSealInput | GcmOpenInput, y: Int32Array): number {
-  const aad = input.aad;
-  if (aad instanceof GcmAad) {
-    return GcmAad.absorb(aad, key, k, y, input.aadSuffix);
+/**
+ * Y = GHASH(AAD ‖ suffix, ciphertext) for the ciphertext at data[s, s + length).
+ * A prepared AAD with no suffix and a short value: its constant (kept per
+ * length) and one reduction for all its blocks; else block by block.
+ */
+function hashValue(
+  k: GhashKey,
+  key: SzcryptKey,
+  aad: Uint8Array | GcmAad,
+  suffix: Uint8Array | undefined,
+  y: Int32Array,
+  data: Uint8Array,
+  s: number,
+  length: number,
+): void {
+  const prepared = aad instanceof GcmAad;
+  if (prepared && (suffix === undefined || suffix.length === 0) && length <= AGGREGATE_MAX_BYTES) {
+    ghashAggregate(k, y, data, s, s + length, GcmAad.constantFor(aad, key, k, length));
+    return;
   }
-  const whole = aadBytes(aad, input.aadSuffix);
-  y.fill(0);
-  ghashUpdate(k, y, whole, 0, whole.length);
-  return whole.length;
+  let aadLength: number;
+  if (prepared) {
+    aadLength = GcmAad.absorb(aad, key, k, y, suffix);
+  } else {
+    const whole = aadBytes(aad, suffix);
+    y.fill(0);
+    ghashUpdate(k, y, whole, 0, whole.length);
+    aadLength = whole.length;
+  }
+  ghashUpdate(k, y, data, s, s + length);
+  ghashLengths(k, y, aadLength, length);
 }
 
 function blocksOf(bytes: number): number {
@@ -235,13 +281,14 @@ function keystreams(
 
 /**
  * Seals one value whose keystream (after its tag mask at `mask`) is in
- * `stream`: `ciphertext ‖ tag` to out[o, o + length + 16). `y` holds the
- * GHASH state after the associated data.
+ * `stream`: `ciphertext ‖ tag` to out[o, o + length + 16). `y` is scratch.
  */
 function sealOne(
   k: GhashKey,
+  key: SzcryptKey,
+  aad: Uint8Array | GcmAad,
+  suffix: Uint8Array | undefined,
   y: Int32Array,
-  aadLength: number,
   plain: Uint8Array,
   p: number,
   length: number,
@@ -254,8 +301,7 @@ function sealOne(
   for (let j = 0; j < length; j++) {
     out[o + j] = (plain[p + j] as number) ^ (stream[ks + j] as number);
   }
-  ghashUpdate(k, y, out, o, o + length);
-  ghashLengths(k, y, aadLength, length);
+  hashValue(k, key, aad, suffix, y, out, o, length);
   writeTag(out, o + length, y, stream, mask);
 }
 
@@ -266,8 +312,10 @@ function sealOne(
  */
 function openOne(
   k: GhashKey,
+  key: SzcryptKey,
+  aad: Uint8Array | GcmAad,
+  suffix: Uint8Array | undefined,
   y: Int32Array,
-  aadLength: number,
   src: Uint8Array,
   s: number,
   length: number,
@@ -276,8 +324,7 @@ function openOne(
   out: Uint8Array,
   o: number,
 ): boolean {
-  ghashUpdate(k, y, src, s, s + length);
-  ghashLengths(k, y, aadLength, length);
+  hashValue(k, key, aad, suffix, y, src, s, length);
   if (!tagMatches(src, s + length, y, stream, mask)) {
     return false;
   }
@@ -336,7 +383,7 @@ export function gcmSealBatch(key: SzcryptKey, inputs: readonly GcmSealInput[], m
         gcmSealInto(keyMaterial(key), input.nonce, aadBytes(input.aad, input.aadSuffix), plaintext, target, offset);
         continue;
       }
-      sealOne(k, y, startState(k, key, input, y), plaintext, 0, length, stream, at * BLOCK, out, offset);
+      sealOne(k, key, input.aad, input.aadSuffix, y, plaintext, 0, length, stream, at * BLOCK, out, offset);
       at += 1 + blocksOf(length);
     }
   } finally {
@@ -408,9 +455,8 @@ export function gcmOpenBatch(
       }
       const mask = at * BLOCK;
       at += 1 + blocksOf(length);
-      const aadLength = startState(k, key, input, y);
       const plain = Buffer.allocUnsafeSlow(length);
-      results[i] = openOne(k, y, aadLength, sealed, 0, length, stream, mask, plain, 0) ? plain : undefined;
+      results[i] = openOne(k, key, input.aad, input.aadSuffix, y, sealed, 0, length, stream, mask, plain, 0) ? plain : undefined;
     }
   } finally {
     stream?.fill(0);
@@ -502,8 +548,7 @@ export function gcmSealRecords(key: SzcryptKey, r: GcmRecords, maxBatched = GCM_
         );
         continue;
       }
-      const aadLength = GcmAad.absorb(aad, key, k, y, r.aadSuffix);
-      sealOne(k, y, aadLength, r.plain, p, length, stream, block * BLOCK, r.buf, n + GCM_NONCE_BYTES);
+      sealOne(k, key, aad, r.aadSuffix, y, r.plain, p, length, stream, block * BLOCK, r.buf, n + GCM_NONCE_BYTES);
       block += 1 + blocksOf(length);
     }
   } finally {
@@ -553,8 +598,7 @@ export function gcmOpenRecords(key: SzcryptKey, r: GcmRecords, opened: Uint8Arra
       }
       const mask = block * BLOCK;
       block += 1 + blocksOf(length);
-      const aadLength = GcmAad.absorb(aad, key, k, y, r.aadSuffix);
-      if (openOne(k, y, aadLength, r.buf, n + GCM_NONCE_BYTES, length, stream, mask, r.plain, p)) {
+      if (openOne(k, key, aad, r.aadSuffix, y, r.buf, n + GCM_NONCE_BYTES, length, stream, mask, r.plain, p)) {
         opened[i] = 1;
       }
     }
