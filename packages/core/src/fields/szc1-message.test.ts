@@ -10,7 +10,7 @@ import { SzcryptKey } from "../keys/key.js";
 import { Keyring } from "../keys/keyring.js";
 import { transformMessage } from "../plans/transform.js";
 import { createFieldCrypto } from "./field-crypto.js";
-import { szc1BatchedLeaf } from "./szc1-message.js";
+import { szc1BatchedLeaf, szc1MessageScratchIsClear } from "./szc1-message.js";
 
 // The per-message szc1 batch (szc1-message.ts) against what does not use it:
 // node:crypto's AES-GCM by hand and szc1.ts's one-value decrypt, over random
@@ -185,5 +185,18 @@ describe("szc1 per message", () => {
         (err: unknown) => isSzcryptError(err, "DECRYPT_FAILED") && err.fieldPath === "secrets[1]",
       );
     }
+  });
+
+  it("leaves the plaintext scratch all zeros after sealing, opening and refusing", () => {
+    const message = create(ShapesSchema, { secret: "s3cret", secrets: ["a", "caf\u00e9".repeat(40)], blob: new Uint8Array([7, 8]) });
+    const sealed = crypto.encryptMessage(ShapesSchema, message);
+    assert.ok(szc1MessageScratchIsClear(), "after encryptMessage");
+    crypto.decryptMessage(ShapesSchema, sealed);
+    assert.ok(szc1MessageScratchIsClear(), "after decryptMessage");
+    const bad = Buffer.from(encryptSzc1Bytes(new Uint8Array([0xff]), k1, { fieldName: `${F}secrets` })).subarray(4);
+    assert.throws(() =>
+      crypto.decryptMessage(ShapesSchema, create(ShapesSchema, { secret: sealed.secret, secrets: [`szc1:${bad.toString("base64url")}`] })),
+    );
+    assert.ok(szc1MessageScratchIsClear(), "after a refused message");
   });
 });

@@ -34,6 +34,15 @@ function scratchFor(bytes: number): Buffer {
   return plainScratch;
 }
 
+/**
+ * Whether the plaintext scratch is all zeros (tests: each message wipes what it wrote).
+ *
+ * @internal
+ */
+export function szc1MessageScratchIsClear(): boolean {
+  return plainScratch.every((b) => b === 0);
+}
+
 // Token bodies of a message (ciphertext, public), back to back.
 let bodyScratch = Buffer.allocUnsafeSlow(1024);
 

@@ -253,9 +253,10 @@ function keystreams(
   nonces: Uint8Array | readonly Uint8Array[],
   at: Int32Array | undefined,
   batched: Int32Array,
+  n: number,
 ): Buffer | undefined {
   let total = 0;
-  for (let i = 0; i < batched.length; i++) {
+  for (let i = 0; i < n; i++) {
     const length = batched[i] as number;
     total += length < 0 ? 0 : 1 + blocksOf(length);
   }
@@ -264,7 +265,7 @@ function keystreams(
   }
   const ctr = counterBlocks(total);
   let block = 0;
-  for (let i = 0; i < batched.length; i++) {
+  for (let i = 0; i < n; i++) {
     const length = batched[i] as number;
     if (length >= 0) {
       const blocks = blocksOf(length);
@@ -367,6 +368,7 @@ export function gcmSealBatch(key: SzcryptKey, inputs: readonly GcmSealInput[], m
     inputs.map((input) => input.nonce),
     undefined,
     batched,
+    n,
   );
   const k = stream === undefined ? undefined : ghashKeyFor(key);
   const y = new Int32Array(4);
@@ -436,6 +438,7 @@ export function gcmOpenBatch(
     inputs.map((input) => input.nonce),
     undefined,
     batched,
+    n,
   );
   const k = stream === undefined ? undefined : ghashKeyFor(key);
   const y = new Int32Array(4);
@@ -499,10 +502,19 @@ export interface GcmRecords {
   readonly plainAt: Int32Array;
 }
 
-/** The lengths of `r` that go through the batch: -1 for a skipped value or one longer than maxBatched. */
+// The records functions' per-call arrays, reused (no allocation per call):
+// lengths (public), and the GHASH state (secret: zeroed after each call).
+let batchedScratch = new Int32Array(64);
+const recordState = new Int32Array(4);
+
+/** The lengths of `r` that go through the batch, in its first n entries: -1 for a skipped value or one longer than maxBatched. */
 function batchedOf(r: GcmRecords, maxBatched: number): Int32Array {
-  const batched = new Int32Array(r.lengths.length);
-  for (let i = 0; i < batched.length; i++) {
+  const n = r.lengths.length;
+  if (batchedScratch.length < n) {
+    batchedScratch = new Int32Array(Math.max(n, 2 * batchedScratch.length));
+  }
+  const batched = batchedScratch;
+  for (let i = 0; i < n; i++) {
     const length = r.lengths[i] as number;
     batched[i] = length <= maxBatched ? length : -1;
   }
@@ -524,12 +536,13 @@ function asBuffer(bytes: Uint8Array): Buffer {
  */
 export function gcmSealRecords(key: SzcryptKey, r: GcmRecords, maxBatched = GCM_BATCH_MAX_PLAINTEXT): void {
   const batched = batchedOf(r, maxBatched);
-  const stream = keystreams(key, r.buf, r.at, batched);
+  const n = r.lengths.length;
+  const stream = keystreams(key, r.buf, r.at, batched, n);
   const k = stream === undefined ? undefined : ghashKeyFor(key);
-  const y = new Int32Array(4);
+  const y = recordState;
   try {
     let block = 0;
-    for (let i = 0; i < batched.length; i++) {
+    for (let i = 0; i < n; i++) {
       const length = r.lengths[i] as number;
       if (length < 0) {
         continue;
@@ -568,12 +581,13 @@ export function gcmSealRecords(key: SzcryptKey, r: GcmRecords, maxBatched = GCM_
  */
 export function gcmOpenRecords(key: SzcryptKey, r: GcmRecords, opened: Uint8Array, maxBatched = GCM_BATCH_MAX_PLAINTEXT): void {
   const batched = batchedOf(r, maxBatched);
-  const stream = keystreams(key, r.buf, r.at, batched);
+  const n = r.lengths.length;
+  const stream = keystreams(key, r.buf, r.at, batched, n);
   const k = stream === undefined ? undefined : ghashKeyFor(key);
-  const y = new Int32Array(4);
+  const y = recordState;
   try {
     let block = 0;
-    for (let i = 0; i < batched.length; i++) {
+    for (let i = 0; i < n; i++) {
       const length = r.lengths[i] as number;
       if (length < 0) {
         continue;

@@ -2,7 +2,15 @@ import type { SzcryptKey } from "../keys/key.js";
 import type { Keyring } from "../keys/keyring.js";
 import { GcmAad, gcmOpenRecords, gcmSealRecords } from "./gcm-batch.js";
 import { szc1AssociatedData } from "./szc1-context.js";
-import { SZC1_CONTEXT_FLAG, SZC1_MAGIC_BYTES, SZC1_NONCE_BYTES, SZC1_TAG_BYTES, szc1HeaderByte, szc1NonceAt } from "./token-shape.js";
+import {
+  SZC1_CONTEXT_FLAG,
+  SZC1_MAGIC_BYTES,
+  SZC1_NONCE_BYTES,
+  SZC1_TAG_BYTES,
+  szc1HeaderByte,
+  szc1KeyIdAt,
+  szc1NonceAt,
+} from "./token-shape.js";
 
 // szc1 for all the values of one message (or one value) through the batched
 // AES-GCM of gcm-batch.ts: one AES-ECB call per key for every value's
@@ -164,11 +172,10 @@ export function openSzc1Records(
     if (nonceAt < 0 || ((src[s] as number) & SZC1_CONTEXT_FLAG) !== flag) {
       continue;
     }
-    // Nearly every message carries one key id: compare bytes instead of making its string again.
-    let keyId = lastId;
+    // Nearly every message carries one key id: the same string, asked of the ring once.
+    const keyId = szc1KeyIdAt(src, s, nonceAt);
     let key = lastKey;
-    if (!sameAscii(src, s + 1, nonceAt, lastId)) {
-      keyId = src.toString("latin1", s + 1, nonceAt);
+    if (keyId !== lastId) {
       key = ring.get(keyId);
       lastId = keyId;
       lastKey = key;
@@ -205,17 +212,4 @@ export function openSzc1Records(
     }
   }
   return { at, lengths, opened };
-}
-
-/** Whether bytes[start, end) are the character codes of `text`. */
-function sameAscii(bytes: Uint8Array, start: number, end: number, text: string): boolean {
-  if (end - start !== text.length) {
-    return false;
-  }
-  for (let i = 0; i < text.length; i++) {
-    if (bytes[start + i] !== text.charCodeAt(i)) {
-      return false;
-    }
-  }
-  return true;
 }

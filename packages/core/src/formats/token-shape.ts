@@ -72,12 +72,6 @@ export function decodeSzc1Text(token: string): Buffer | undefined {
   return decodeBase64UrlStrict(token.slice(SZC1_TEXT_PREFIX.length));
 }
 
-/** The text form of a binary szc1 token (magic included in `binary`). */
-export function encodeSzc1Text(binary: Uint8Array): string {
-  const body = Buffer.from(binary.buffer, binary.byteOffset + SZC1_MAGIC_BYTES, binary.byteLength - SZC1_MAGIC_BYTES);
-  return SZC1_TEXT_PREFIX + body.toString("base64url");
-}
-
 /** The header byte for a key id of `idLength` characters. */
 export function szc1HeaderByte(idLength: number, bound: boolean): number {
   return bound ? idLength | SZC1_CONTEXT_FLAG : idLength;
@@ -131,6 +125,29 @@ export function szc1NonceAt(bytes: Uint8Array, start: number, end: number): numb
     return -1;
   }
   return nonceAt;
+}
+
+// The last key id read by szc1KeyIdAt: nearly every token carries the same one.
+let lastKeyId = "";
+
+/**
+ * The key id of the szc1 body at bytes[start, …) whose nonce is at `nonceAt`
+ * (from {@link szc1NonceAt}, which has checked it): a new string only when it
+ * differs from the last one read.
+ */
+export function szc1KeyIdAt(bytes: Uint8Array, start: number, nonceAt: number): string {
+  const length = nonceAt - start - 1;
+  if (length === lastKeyId.length) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      same &&= bytes[start + 1 + i] === lastKeyId.charCodeAt(i);
+    }
+    if (same) {
+      return lastKeyId;
+    }
+  }
+  lastKeyId = Buffer.from(bytes.buffer, bytes.byteOffset + start + 1, length).toString("latin1");
+  return lastKeyId;
 }
 
 /**
