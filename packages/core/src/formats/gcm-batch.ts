@@ -168,29 +168,44 @@ export interface GcmOpenInput {
   readonly sealed: Uint8Array;
 }
 
-// Counter blocks are public (nonce ‖ counter): one scratch buffer, grown as needed.
+// Counter blocks are public (nonce ‖ counter): one scratch buffer, grown as
+// needed, written through a word view of it (offset 0 of its own memory).
 let counters = Buffer.allocUnsafeSlow(64 * BLOCK);
+let counterWords = new Int32Array(counters.buffer, 0, counters.length >>> 2);
+// Words are stored in the machine's order: the counter's big-endian bytes are swapped on a little-endian one.
+const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
 
 function counterBlocks(total: number): Buffer {
   if (counters.length < total * BLOCK) {
     counters = Buffer.allocUnsafeSlow(Math.max(total * BLOCK, 2 * counters.length));
+    counterWords = new Int32Array(counters.buffer, 0, counters.length >>> 2);
   }
   return counters;
 }
 
-/** Writes J0 = nonce ‖ 1 and then nonce ‖ 2 … nonce ‖ (blocks + 1) at block `at`, the nonce at src[n, n+12). */
-function writeCounters(buf: Buffer, at: number, src: Uint8Array, n: number, blocks: number): void {
-  // Byte by byte: set() and writeUInt32BE() check their arguments per call, which cost more than 16 stores.
+/** The word whose bytes in memory are b0 b1 b2 b3. */
+function memoryWord(b0: number, b1: number, b2: number, b3: number): number {
+  return LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
+}
+
+/**
+ * Writes J0 = nonce ‖ 1 and then nonce ‖ 2 … nonce ‖ (blocks + 1) at block
+ * `at` of the counter scratch, the nonce at src[n, n+12): four word stores a
+ * block (set() and writeUInt32BE() check their arguments per call, which
+ * costs more).
+ */
+function writeCounters(at: number, src: Uint8Array, n: number, blocks: number): void {
+  const w0 = memoryWord(src[n] as number, src[n + 1] as number, src[n + 2] as number, src[n + 3] as number);
+  const w1 = memoryWord(src[n + 4] as number, src[n + 5] as number, src[n + 6] as number, src[n + 7] as number);
+  const w2 = memoryWord(src[n + 8] as number, src[n + 9] as number, src[n + 10] as number, src[n + 11] as number);
+  const words = counterWords;
   for (let b = 0; b <= blocks; b++) {
-    const o = (at + b) * BLOCK;
-    for (let j = 0; j < 12; j++) {
-      buf[o + j] = src[n + j] as number;
-    }
+    const o = (at + b) * 4;
     const c = b + 1;
-    buf[o + 12] = c >>> 24;
-    buf[o + 13] = (c >>> 16) & 0xff;
-    buf[o + 14] = (c >>> 8) & 0xff;
-    buf[o + 15] = c & 0xff;
+    words[o] = w0;
+    words[o + 1] = w1;
+    words[o + 2] = w2;
+    words[o + 3] = memoryWord(c >>> 24, (c >>> 16) & 0xff, (c >>> 8) & 0xff, c & 0xff);
   }
 }
 
@@ -270,9 +285,9 @@ function keystreams(
     if (length >= 0) {
       const blocks = blocksOf(length);
       if (at === undefined) {
-        writeCounters(ctr, block, (nonces as readonly Uint8Array[])[i] as Uint8Array, 0, blocks);
+        writeCounters(block, (nonces as readonly Uint8Array[])[i] as Uint8Array, 0, blocks);
       } else {
-        writeCounters(ctr, block, nonces as Uint8Array, at[i] as number, blocks);
+        writeCounters(block, nonces as Uint8Array, at[i] as number, blocks);
       }
       block += 1 + blocks;
     }
