@@ -563,20 +563,20 @@ export function gcmSealRecords(key: SzcryptKey, r: GcmRecords, maxBatched = GCM_
         continue;
       }
       const aad = r.aads[i] as GcmAad;
-      const n = r.at[i] as number;
+      const nonceAt = r.at[i] as number;
       const p = r.plainAt[i] as number;
       if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
         gcmSealInto(
           keyMaterial(key),
-          r.buf.subarray(n, n + GCM_NONCE_BYTES),
+          r.buf.subarray(nonceAt, nonceAt + GCM_NONCE_BYTES),
           aadBytes(aad, r.aadSuffix),
           r.plain.subarray(p, p + length),
           asBuffer(r.buf),
-          n + GCM_NONCE_BYTES,
+          nonceAt + GCM_NONCE_BYTES,
         );
         continue;
       }
-      sealOne(k, key, aad, r.aadSuffix, y, r.plain, p, length, stream, block * BLOCK, r.buf, n + GCM_NONCE_BYTES);
+      sealOne(k, key, aad, r.aadSuffix, y, r.plain, p, length, stream, block * BLOCK, r.buf, nonceAt + GCM_NONCE_BYTES);
       block += 1 + blocksOf(length);
     }
   } finally {
@@ -608,13 +608,13 @@ export function gcmOpenRecords(key: SzcryptKey, r: GcmRecords, opened: Uint8Arra
         continue;
       }
       const aad = r.aads[i] as GcmAad;
-      const n = r.at[i] as number;
+      const nonceAt = r.at[i] as number;
       const p = r.plainAt[i] as number;
       if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
-        const s = n + GCM_NONCE_BYTES;
+        const s = nonceAt + GCM_NONCE_BYTES;
         const plain = gcmOpen(
           keyMaterial(key),
-          r.buf.subarray(n, s),
+          r.buf.subarray(nonceAt, s),
           aadBytes(aad, r.aadSuffix),
           r.buf.subarray(s, s + length + GCM_TAG_BYTES),
         );
@@ -627,7 +627,7 @@ export function gcmOpenRecords(key: SzcryptKey, r: GcmRecords, opened: Uint8Arra
       }
       const mask = block * BLOCK;
       block += 1 + blocksOf(length);
-      if (openOne(k, key, aad, r.aadSuffix, y, r.buf, n + GCM_NONCE_BYTES, length, stream, mask, r.plain, p)) {
+      if (openOne(k, key, aad, r.aadSuffix, y, r.buf, nonceAt + GCM_NONCE_BYTES, length, stream, mask, r.plain, p)) {
         opened[i] = 1;
       }
     }
