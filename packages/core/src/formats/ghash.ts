@@ -7,13 +7,20 @@
 // gives the low 32 bits of such a product; the high 32 bits come from the
 // same product of the bit-reversed operands, since rev(x)·rev(y) = rev(x·y).
 // Karatsuba makes a 128×128 product of nine 32×32 ones (eighteen with the
-// reversals), 288 Math.imul per block. A short value's blocks can instead be
-// multiplied by precomputed powers of H and reduced once (ghashAggregate),
-// with the terms that do not depend on its ciphertext precomputed too.
+// reversals), 288 Math.imul per block.
 //
-// No table is indexed and no branch is taken on the key (H) or the data: the
-// code is straight-line 32-bit integer arithmetic. What that does and does
-// not promise under a JIT is in SECURITY.md ("The batched AES-GCM").
+// A short value's ciphertext is hashed another way (ghashAggregate): GHASH is
+// linear, so it is a constant (the AAD's and the lengths' terms, kept per AAD
+// and length) plus each ciphertext block times a power of H, and a block
+// times H^p is the sum of 32 entries of H^p's nibble tables, one per 4-bit
+// nibble of the block. Those tables hold secret values but are indexed by
+// the ciphertext, which is public: which entries are read shows only what
+// the wire already shows.
+//
+// No table is indexed and no branch is taken on the key (H), the GHASH state
+// or secret data: the multiply is straight-line 32-bit integer arithmetic,
+// and the nibble tables are indexed by public ciphertext only. What that does
+// and does not promise under a JIT is in SECURITY.md ("The batched AES-GCM").
 //
 // Words: a block's bytes 0..3 read big-endian are w3, bytes 12..15 are w0, so
 // the block is the 128-bit integer w3:w2:w1:w0. GCM's bit order makes that
@@ -75,9 +82,19 @@ function high(reversedLow: number): number {
 export const GHASH_AGGREGATE_MAX_BLOCKS = 6;
 const KEY_INTS = 72;
 
-/** The GHASH key for H, the 16 bytes E(K, 0^128) at h[offset..offset+16), with H's powers. */
+// After the powers' Karatsuba words: per power H^p, per nibble position q of
+// a block (0-31, byte order, high nibble first), per nibble value v, the
+// element (the block that is v at q and zero elsewhere)·H^p as [w0..w3].
+const POWER_INTS = KEY_INTS * (GHASH_AGGREGATE_MAX_BLOCKS + 1);
+const TABLE_INTS = 32 * 16 * 4;
+
+/**
+ * The GHASH key for H, the 16 bytes E(K, 0^128) at h[offset..offset+16):
+ * H^1 to H^(GHASH_AGGREGATE_MAX_BLOCKS + 1) as Karatsuba words, and each
+ * power's nibble tables for {@link ghashAggregate}.
+ */
 export function ghashKey(h: Uint8Array, offset: number): GhashKey {
-  const key = new Int32Array(KEY_INTS * (GHASH_AGGREGATE_MAX_BLOCKS + 1));
+  const key = new Int32Array(POWER_INTS + TABLE_INTS * (GHASH_AGGREGATE_MAX_BLOCKS + 1));
   const y = new Int32Array(4);
   y[3] = readWord(h, offset);
   y[2] = readWord(h, offset + 4);
@@ -89,8 +106,29 @@ export function ghashKey(h: Uint8Array, offset: number): GhashKey {
     multiply(key, y);
     keyWords(key, KEY_INTS * (p - 1), y);
   }
+  for (let p = 1; p <= GHASH_AGGREGATE_MAX_BLOCKS + 1; p++) {
+    const t = POWER_INTS + TABLE_INTS * (p - 1);
+    for (let q = 0; q < 32; q++) {
+      // The four one-bit values by the constant-time multiply, the other eleven as their sums (linearity).
+      const shift = 24 - 8 * ((q >> 1) & 3) + (q & 1 ? 0 : 4);
+      const word = 3 - (q >> 3);
+      for (let bit = 0; bit < 4; bit++) {
+        y.fill(0);
+        y[word] = (1 << bit) << shift;
+        multiplyBy(key, KEY_INTS * (p - 1), y);
+        key.set(y, t + (q * 16 + (1 << bit)) * 4);
+      }
+      for (let v = 3; v < 16; v++) {
+        const low = v & -v;
+        if (low !== v) {
+          for (let w = 0; w < 4; w++) {
+            key[t + (q * 16 + v) * 4 + w] = (key[t + (q * 16 + low) * 4 + w] as number) ^ (key[t + (q * 16 + (v ^ low)) * 4 + w] as number);
+          }
+        }
+      }
+    }
+  }
   y.fill(0);
-  acc.fill(0);
   return key;
 }
 
@@ -139,15 +177,17 @@ export function ghashState(): GhashState {
   return new Int32Array(4);
 }
 
-// The unreduced 256-bit product(s) of the block(s) being hashed: as secret as
-// the data, zeroed before each exported function returns.
-const acc = new Int32Array(8);
+/** Y = Y·H in GF(2^128), in place. */
+function multiply(k: GhashKey, y: GhashState): void {
+  multiplyBy(k, 0, y);
+}
 
-/**
- * acc = a·H^p (`first`), else acc ^= a·H^p, unreduced, where the key words of
- * H^p are at k[b..b+72) and a = a3:a2:a1:a0. `first` is the caller's constant.
- */
-function product(k: GhashKey, b: number, a0: number, a1: number, a2: number, a3: number, first: boolean): void {
+/** Y = Y·H^p in GF(2^128), in place, where the Karatsuba words of H^p are at k[b..b+72). */
+function multiplyBy(k: GhashKey, b: number, y: GhashState): void {
+  const a0 = y[0] as number;
+  const a1 = y[1] as number;
+  const a2 = y[2] as number;
+  const a3 = y[3] as number;
   const r0 = rev32(a0);
   const r1 = rev32(a1);
   const r2 = rev32(a2);
@@ -184,37 +224,6 @@ function product(k: GhashKey, b: number, a0: number, a1: number, a2: number, a3:
   const d5 = c5 ^ high(e2 ^ e1 ^ e3 ^ e7);
   const d6 = c3 ^ high(e5);
   const d7 = high(e3);
-  if (first) {
-    acc[0] = d0;
-    acc[1] = d1;
-    acc[2] = d2;
-    acc[3] = d3;
-    acc[4] = d4;
-    acc[5] = d5;
-    acc[6] = d6;
-    acc[7] = d7;
-  } else {
-    acc[0] = (acc[0] as number) ^ d0;
-    acc[1] = (acc[1] as number) ^ d1;
-    acc[2] = (acc[2] as number) ^ d2;
-    acc[3] = (acc[3] as number) ^ d3;
-    acc[4] = (acc[4] as number) ^ d4;
-    acc[5] = (acc[5] as number) ^ d5;
-    acc[6] = (acc[6] as number) ^ d6;
-    acc[7] = (acc[7] as number) ^ d7;
-  }
-}
-
-/** y = acc reduced into GF(2^128). */
-function reduce(y: Int32Array): void {
-  const d0 = acc[0] as number;
-  const d1 = acc[1] as number;
-  const d2 = acc[2] as number;
-  const d3 = acc[3] as number;
-  const d4 = acc[4] as number;
-  const d5 = acc[5] as number;
-  const d6 = acc[6] as number;
-  const d7 = acc[7] as number;
   // The reversed product is one bit short of 256: shift it into place.
   const z0 = d0 << 1;
   const z1 = (d1 << 1) | (d0 >>> 31);
@@ -238,12 +247,6 @@ function reduce(y: Int32Array): void {
   y[1] = z5;
   y[2] = z6;
   y[3] = z7;
-}
-
-/** Y = Y·H in GF(2^128), in place. */
-function multiply(k: GhashKey, y: GhashState): void {
-  product(k, 0, y[0] as number, y[1] as number, y[2] as number, y[3] as number, true);
-  reduce(y);
 }
 
 function readWord(b: Uint8Array, i: number): number {
@@ -272,58 +275,49 @@ export function ghashUpdate(k: GhashKey, y: GhashState, data: Uint8Array, start:
     }
     multiply(k, y);
   }
-  acc.fill(0);
 }
 
 /**
  * y = c ⊕ Σ X_i·H^(m+2-i) over the m blocks X_1..X_m of data[start, end)
  * (m at most {@link GHASH_AGGREGATE_MAX_BLOCKS}, the last padded with
- * zeros): GHASH by Horner's rule, unrolled, with one reduction for all the
- * blocks instead of one each. With c = S·H^(m+1) ⊕ L·H (S the state after the
+ * zeros), each product read from H^(m+2-i)'s nibble tables: GHASH by
+ * Horner's rule, unrolled. With c = S·H^(m+1) ⊕ L·H (S the state after the
  * associated data, L the lengths block) it is GHASH over the whole input, as
  * {@link ghashUpdate} then {@link ghashLengths} would give.
+ *
+ * `data` must be public (a ciphertext): it indexes the tables.
  */
 export function ghashAggregate(k: GhashKey, y: GhashState, data: Uint8Array, start: number, end: number, c: Int32Array): void {
   const m = (end - start + 15) >>> 4;
   if (m > GHASH_AGGREGATE_MAX_BLOCKS) {
     throw new RangeError("szcrypt internal error: ghashAggregate takes at most 6 blocks");
   }
-  if (m === 0) {
-    acc.fill(0);
-  }
+  let y0 = c[0] as number;
+  let y1 = c[1] as number;
+  let y2 = c[2] as number;
+  let y3 = c[3] as number;
   for (let i = 0; i < m; i++) {
+    // Block i+1 times H^(m-i): the sum of its 32 nibbles' table entries. The
+    // data (AAD or ciphertext) is public, so indexing by it shows nothing
+    // but the data; the entries, which are secret, are only XORed.
+    const t = POWER_INTS + TABLE_INTS * (m - i);
     const o = start + 16 * i;
-    const b = KEY_INTS * (m - i);
-    if (o + 16 <= end) {
-      product(k, b, readWord(data, o + 12), readWord(data, o + 8), readWord(data, o + 4), readWord(data, o), i === 0);
-    } else {
-      // The length of a value is public: branching on it leaks nothing new.
-      product(
-        k,
-        b,
-        paddedWord(data, o + 12, end),
-        paddedWord(data, o + 8, end),
-        paddedWord(data, o + 4, end),
-        paddedWord(data, o, end),
-        i === 0,
-      );
+    // The length of a value is public: branching on it leaks nothing new.
+    const n = Math.min(16, end - o);
+    for (let j = 0; j < n; j++) {
+      const b = data[o + j] as number;
+      const hi = t + (2 * j * 16 + (b >>> 4)) * 4;
+      const lo = t + ((2 * j + 1) * 16 + (b & 15)) * 4;
+      y0 ^= (k[hi] as number) ^ (k[lo] as number);
+      y1 ^= (k[hi + 1] as number) ^ (k[lo + 1] as number);
+      y2 ^= (k[hi + 2] as number) ^ (k[lo + 2] as number);
+      y3 ^= (k[hi + 3] as number) ^ (k[lo + 3] as number);
     }
   }
-  reduce(y);
-  acc.fill(0);
-  y[0] = (y[0] as number) ^ (c[0] as number);
-  y[1] = (y[1] as number) ^ (c[1] as number);
-  y[2] = (y[2] as number) ^ (c[2] as number);
-  y[3] = (y[3] as number) ^ (c[3] as number);
-}
-
-/** The big-endian word at b[i..i+4), bytes at or past `end` read as zero. */
-function paddedWord(b: Uint8Array, i: number, end: number): number {
-  let w = 0;
-  for (let j = 0; j < 4; j++) {
-    w = (w << 8) | (i + j < end ? (b[i + j] as number) : 0);
-  }
-  return w;
+  y[0] = y0;
+  y[1] = y1;
+  y[2] = y2;
+  y[3] = y3;
 }
 
 /**
@@ -345,7 +339,7 @@ export function ghashWarmUp(): void {
     ghashUpdate(k, y, data, 0, data.length);
   }
   ghashLengths(k, y, 1, 1);
-  // And the aggregated form (~5,000 blocks more): its product is the above's, its loop and reduction its own.
+  // And the aggregated form (~5,000 blocks more), whose XORs of table entries are its own code.
   for (let i = 0; i < 1024; i++) {
     ghashAggregate(k, y, data, 16 * (i & 63), 16 * (i & 63) + 96 - (i & 15), y);
   }
@@ -358,5 +352,4 @@ export function ghashLengths(k: GhashKey, y: GhashState, aadBytes: number, ciphe
   y[1] = (y[1] as number) ^ Math.floor(ciphertextBytes / 0x20000000);
   y[0] = (y[0] as number) ^ (ciphertextBytes * 8);
   multiply(k, y);
-  acc.fill(0);
 }
