@@ -2,7 +2,16 @@ import { inspect } from "node:util";
 import { keyMaterial, type SzcryptKey } from "../keys/key.js";
 import { ecbFor } from "./aes-ecb.js";
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSealInto } from "./aes-gcm.js";
-import { GHASH_AGGREGATE_MAX_BLOCKS, type GhashKey, ghashAggregate, ghashKey, ghashLengths, ghashUpdate, ghashWarmUp } from "./ghash.js";
+import {
+  GHASH_AGGREGATE_MAX_BLOCKS,
+  type GhashKey,
+  ghashAggregate,
+  ghashFinish,
+  ghashKey,
+  ghashLengths,
+  ghashUpdate,
+  ghashWarmUp,
+} from "./ghash.js";
 
 // AES-GCM (96-bit nonces, 128-bit tags) for many short values under one key,
 // byte for byte what OpenSSL's GCM makes, with one native call for all of
@@ -244,6 +253,11 @@ function hashValue(
   let aadLength: number;
   if (prepared) {
     aadLength = GcmAad.absorb(aad, key, k, y, suffix);
+    if (length <= AGGREGATE_MAX_BYTES) {
+      // A per-call suffix (a context): the state after it times one power of H, the rest from the tables.
+      ghashFinish(k, y, data, s, s + length, aadLength);
+      return;
+    }
   } else {
     const whole = aadBytes(aad, suffix);
     y.fill(0);
