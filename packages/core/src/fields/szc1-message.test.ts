@@ -10,7 +10,7 @@ import { SzcryptKey } from "../keys/key.js";
 import { Keyring } from "../keys/keyring.js";
 import { transformMessage } from "../plans/transform.js";
 import { createFieldCrypto } from "./field-crypto.js";
-import { szc1BatchedLeaf } from "./szc1-message.js";
+import { szc1BatchedLeaf, szc1MessageScratchIsClear } from "./szc1-message.js";
 
 // The per-message szc1 batch (szc1-message.ts) against what does not use it:
 // node:crypto's AES-GCM by hand and szc1.ts's one-value decrypt, over random
@@ -153,5 +153,50 @@ describe("szc1 per message", () => {
     assert.equal(opened.secret, "s");
     assert.deepEqual(opened.secrets, ["a", "b".repeat(150)]);
     assert.deepEqual(opened.blob, new Uint8Array([7]));
+  });
+
+  it("hands a value whose plaintext is not UTF-8 to the one-value path, and opens the others in the batch", () => {
+    // Not UTF-8 alone, each of them, though some would be beside a neighbour's bytes.
+    const bad = [[0xff], [0x80], [0xc3], [0xa9, 0x41], [0x41, 0xe2, 0x82]];
+    for (const b of bad) {
+      const body = Buffer.from(encryptSzc1Bytes(new Uint8Array(b), k1, { fieldName: `${F}secrets` })).subarray(4);
+      const [before, after] = crypto.encryptMessage(ShapesSchema, create(ShapesSchema, { secrets: ["caf\u00e9", "x"] })).secrets;
+      const message = create(ShapesSchema, { secrets: [before as string, `szc1:${body.toString("base64url")}`, after as string] });
+      const asked: string[] = [];
+      const plan = crypto.plan(ShapesSchema);
+      const leaf = szc1BatchedLeaf(
+        plan.root,
+        message,
+        () => ring,
+        (value, op) => {
+          asked.push(op.fieldName);
+          return value;
+        },
+      );
+      const opened = transformMessage(plan.root, message, leaf);
+      assert.deepEqual(
+        opened.secrets.filter((_, i) => i !== 1),
+        ["caf\u00e9", "x"],
+        `bytes ${b}`,
+      );
+      assert.deepEqual(asked, [`${F}secrets`], `bytes ${b}: only the bad value goes to the one-value path`);
+      assert.throws(
+        () => crypto.decryptMessage(ShapesSchema, message),
+        (err: unknown) => isSzcryptError(err, "DECRYPT_FAILED") && err.fieldPath === "secrets[1]",
+      );
+    }
+  });
+
+  it("leaves the plaintext scratch all zeros after sealing, opening and refusing", () => {
+    const message = create(ShapesSchema, { secret: "s3cret", secrets: ["a", "caf\u00e9".repeat(40)], blob: new Uint8Array([7, 8]) });
+    const sealed = crypto.encryptMessage(ShapesSchema, message);
+    assert.ok(szc1MessageScratchIsClear(), "after encryptMessage");
+    crypto.decryptMessage(ShapesSchema, sealed);
+    assert.ok(szc1MessageScratchIsClear(), "after decryptMessage");
+    const bad = Buffer.from(encryptSzc1Bytes(new Uint8Array([0xff]), k1, { fieldName: `${F}secrets` })).subarray(4);
+    assert.throws(() =>
+      crypto.decryptMessage(ShapesSchema, create(ShapesSchema, { secret: sealed.secret, secrets: [`szc1:${bad.toString("base64url")}`] })),
+    );
+    assert.ok(szc1MessageScratchIsClear(), "after a refused message");
   });
 });

@@ -1,18 +1,11 @@
-import { handOut } from "../encoding/bytes.js";
-import { decodeUtf8Strict } from "../encoding/utf8.js";
+import { isUtf8 } from "node:buffer";
+import { base64DecodedLength, decodeBase64Into } from "../encoding/base64.js";
 import { SzcryptError } from "../errors/szcrypt-error.js";
 import { szc1NonceBudget } from "../formats/nonce-budget.js";
 import { randomBytesPooled } from "../formats/random.js";
-import { checkSzc1SealKey, isSzc1Bytes, SZC1_TEXT_PREFIX } from "../formats/szc1.js";
-import {
-  openSzc1Batch,
-  type Szc1OpenItem,
-  type Szc1SealItem,
-  sealSzc1Batch,
-  szc1AadSuffix,
-  szc1TokenLength,
-} from "../formats/szc1-batch.js";
-import { decodeSzc1Text, SZC1_MAGIC_BYTES, SZC1_NONCE_BYTES, writeSzc1Magic } from "../formats/token-shape.js";
+import { checkSzc1SealKey } from "../formats/szc1.js";
+import { openSzc1Records, sealSzc1Records, szc1AadSuffix, szc1TokenLength } from "../formats/szc1-batch.js";
+import { hasSzc1Magic, SZC1_MAGIC_BYTES, SZC1_NONCE_BYTES, SZC1_TEXT_PREFIX, writeSzc1Magic } from "../formats/token-shape.js";
 import type { SzcryptKey } from "../keys/key.js";
 import type { Keyring } from "../keys/keyring.js";
 import type { LeafOp, PlanNode } from "../plans/field-plan.js";
@@ -24,16 +17,43 @@ import { type LeafTransform, transformMessage } from "../plans/transform.js";
 // for that value), one batch seals or opens, a second walk places results.
 // Tokens are byte for byte the one-value path's; a value the batch cannot
 // open goes to the one-value path, so every failure reads as it always has.
+//
+// Per message, not per value: one buffer of token bodies (ciphertext), one of
+// plaintexts, offsets into them, and no object per value.
 
-// UTF-8 of the message's string values, back to back: as secret as they are,
-// so its own allocation, zeroed after each message.
-let plainScratch = Buffer.allocUnsafeSlow(1024);
+// Plaintexts of a message, back to back (sealing) or at their bodies' nonce
+// offsets (opening): as secret as they are, so an allocation of its own, all
+// zeros between messages (each path zeroes what it wrote, in a finally), so
+// the gaps between a message's plaintexts are zeros.
+let plainScratch = Buffer.alloc(1024);
 
 function scratchFor(bytes: number): Buffer {
   if (plainScratch.length < bytes) {
-    plainScratch = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * plainScratch.length));
+    plainScratch = Buffer.alloc(Math.max(bytes, 2 * plainScratch.length));
   }
   return plainScratch;
+}
+
+/**
+ * Whether the plaintext scratch is all zeros (tests: each message wipes what it wrote).
+ *
+ * @internal
+ */
+export function szc1MessageScratchIsClear(): boolean {
+  return plainScratch.every((b) => b === 0);
+}
+
+// Token bodies of a message (ciphertext, public), back to back.
+let bodyScratch = Buffer.allocUnsafeSlow(1024);
+
+/** The body scratch with room for `bytes`, its first `keep` bytes kept when it grows. */
+function bodiesFor(bytes: number, keep: number): Buffer {
+  if (bodyScratch.length < bytes) {
+    const grown = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * bodyScratch.length));
+    bodyScratch.copy(grown, 0, 0, keep);
+    bodyScratch = grown;
+  }
+  return bodyScratch;
 }
 
 /**
@@ -50,7 +70,7 @@ export function encryptSzc1Message<T extends object>(root: PlanNode, message: T,
   let key: SzcryptKey | undefined;
   const values: (string | Uint8Array)[] = [];
   const fields: string[] = [];
-  let textBytes = 0;
+  let plainBytes = 0;
   transformMessage(root, message, (value, leaf) => {
     if (typeof value === "string") {
       if (!value.isWellFormed()) {
@@ -59,7 +79,10 @@ export function encryptSzc1Message<T extends object>(root: PlanNode, message: T,
           "the string has a lone UTF-16 surrogate and no UTF-8 form; fix the value at its source",
         );
       }
-      textBytes += Buffer.byteLength(value, "utf8");
+      // UTF-16 to UTF-8 is at most 3 bytes per code unit: room without measuring.
+      plainBytes += 3 * value.length;
+    } else {
+      plainBytes += value.length;
     }
     if (key === undefined) {
       // Asked at the first value, as the one-value path did: a failing key source names that field.
@@ -79,56 +102,86 @@ export function encryptSzc1Message<T extends object>(root: PlanNode, message: T,
     return message;
   }
   const idLength = (key.id as string).length;
-  const plain = scratchFor(textBytes);
-  // Text tokens' bodies (all after the magic) at offsets that are multiples of
-  // 3 with zeros between them: one base64url call encodes them all, and each
-  // token's text is a substring of it, exactly its canonical unpadded form.
+  const plain = scratchFor(plainBytes);
+  const plainAt = new Int32Array(n);
+  const lengths = new Int32Array(n);
+  const at = new Int32Array(n);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as string | Uint8Array;
+    plainAt[i] = p;
+    lengths[i] = typeof v === "string" ? plain.write(v, p, "utf8") : copyInto(plain, p, v);
+    p += lengths[i] as number;
+  }
+  // Text tokens' bodies (all after the magic) first, at offsets that are
+  // multiples of 3 with zeros between them: one base64url call encodes them
+  // all, and each token's text is a substring of it, exactly its canonical
+  // unpadded form. Bytes tokens' bodies after them, copied out to their own.
   let textLength = 0;
   for (let i = 0; i < n; i++) {
-    const v = values[i] as string | Uint8Array;
-    if (typeof v === "string") {
-      textLength += aligned(bodyLength(idLength, Buffer.byteLength(v, "utf8")));
+    if (typeof values[i] === "string") {
+      at[i] = textLength;
+      textLength += aligned(bodyLength(idLength, lengths[i] as number));
     }
   }
-  // Ciphertext only (public). Buffer.alloc: zero-filled, so the gaps are zeros.
-  const text = textLength === 0 ? undefined : Buffer.alloc(textLength);
-  const items: Szc1SealItem[] = new Array(n);
-  const outs: (Buffer | undefined)[] = new Array(n);
-  let plainAt = 0;
-  let textAt = 0;
+  let end = textLength;
   for (let i = 0; i < n; i++) {
-    const v = values[i] as string | Uint8Array;
-    const fieldName = fields[i] as string;
-    if (typeof v === "string") {
-      const length = plain.write(v, plainAt, "utf8");
-      items[i] = { plaintext: plain.subarray(plainAt, plainAt + length), fieldName, out: text as Buffer, offset: textAt };
-      plainAt += length;
-      textAt += aligned(bodyLength(idLength, length));
-    } else {
-      // A bytes token is handed out: an allocation of its own.
-      const out = Buffer.allocUnsafeSlow(szc1TokenLength(idLength, v.length));
-      writeSzc1Magic(out, 0);
-      items[i] = { plaintext: v, fieldName, out, offset: SZC1_MAGIC_BYTES };
-      outs[i] = out;
+    if (typeof values[i] !== "string") {
+      at[i] = end;
+      end += bodyLength(idLength, lengths[i] as number);
     }
   }
+  const bodies = bodiesFor(end, 0);
   try {
     const nonces = randomBytesPooled(SZC1_NONCE_BYTES * n);
-    sealSzc1Batch(key, items, nonces, encodedContext === undefined ? undefined : szc1AadSuffix(encodedContext));
+    sealSzc1Records(
+      key,
+      bodies,
+      at,
+      plain,
+      plainAt,
+      lengths,
+      fields,
+      nonces,
+      encodedContext === undefined ? undefined : szc1AadSuffix(encodedContext),
+    );
   } finally {
-    plain.fill(0, 0, plainAt);
+    plain.fill(0, 0, p);
   }
-  const encoded = text === undefined ? "" : text.toString("base64url");
+  for (let i = 0; i < n; i++) {
+    if (typeof values[i] === "string") {
+      // The alignment gap: zeros, so each body's last base64 characters are its own.
+      const length = bodyLength(idLength, lengths[i] as number);
+      for (let j = (at[i] as number) + length; j < (at[i] as number) + aligned(length); j++) {
+        bodies[j] = 0;
+      }
+    }
+  }
+  const encoded = textLength === 0 ? "" : bodies.toString("base64url", 0, textLength);
   let i = 0;
   return transformMessage(root, message, () => {
-    const out = outs[i];
-    const item = items[i++] as Szc1SealItem;
-    if (out !== undefined) {
-      return handOut(out);
+    const from = at[i] as number;
+    const length = bodyLength(idLength, lengths[i] as number);
+    if (typeof values[i++] === "string") {
+      const start = (from / 3) * 4;
+      return SZC1_TEXT_PREFIX + encoded.substring(start, start + Math.ceil((length * 4) / 3));
     }
-    const from = (item.offset / 3) * 4;
-    return SZC1_TEXT_PREFIX + encoded.substring(from, from + Math.ceil((bodyLength(idLength, item.plaintext.length) * 4) / 3));
+    // A bytes token is handed out: an allocation of its own (not Node's pool).
+    const out = new Uint8Array(SZC1_MAGIC_BYTES + length);
+    writeSzc1Magic(out, 0);
+    for (let j = 0; j < length; j++) {
+      out[SZC1_MAGIC_BYTES + j] = bodies[from + j] as number;
+    }
+    return out;
   });
+}
+
+/** Copies `bytes` into `out` at `at`; returns its length. */
+function copyInto(out: Uint8Array, at: number, bytes: Uint8Array): number {
+  for (let j = 0; j < bytes.length; j++) {
+    out[at + j] = bytes[j] as number;
+  }
+  return bytes.length;
 }
 
 function bodyLength(idLength: number, plaintextLength: number): number {
@@ -143,7 +196,7 @@ const DELEGATE = Symbol("one-value path");
 
 /** Whether decryptMessageBatched hands `value` to its leaf decryptor as szc1. */
 function isSzc1Value(value: string | Uint8Array): boolean {
-  return typeof value === "string" ? value.startsWith(SZC1_TEXT_PREFIX) : isSzc1Bytes(value);
+  return typeof value === "string" ? value.startsWith(SZC1_TEXT_PREFIX) : hasSzc1Magic(value);
 }
 
 /**
@@ -163,18 +216,37 @@ export function szc1BatchedLeaf(
   encodedContext?: Uint8Array,
 ): LeafTransform {
   const values: (string | Uint8Array)[] = [];
-  const items: Szc1OpenItem[] = [];
+  const fields: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let used = 0;
   transformMessage(root, message, (value, leaf) => {
-    if (isSzc1Value(value)) {
-      const body = typeof value === "string" ? decodeSzc1Text(value) : value.subarray(SZC1_MAGIC_BYTES);
-      if (body !== undefined) {
-        values.push(value);
-        items.push({ body, fieldName: leaf.fieldName });
+    // Every body straight into one buffer: no Buffer per value.
+    if (typeof value === "string") {
+      if (!value.startsWith(SZC1_TEXT_PREFIX)) {
+        return value;
       }
+      const text = value.slice(SZC1_TEXT_PREFIX.length);
+      const length = base64DecodedLength(text, "base64url");
+      if (length < 0 || !decodeBase64Into(text, "base64url", bodiesFor(used + length, used), used)) {
+        return value;
+      }
+      starts.push(used);
+      used += length;
+    } else {
+      if (!hasSzc1Magic(value)) {
+        return value;
+      }
+      const buf = bodiesFor(used + value.length - SZC1_MAGIC_BYTES, used);
+      starts.push(used);
+      used += copyInto(buf, used, value.subarray(SZC1_MAGIC_BYTES));
     }
+    ends.push(used);
+    values.push(value);
+    fields.push(leaf.fieldName);
     return value;
   });
-  if (items.length === 0) {
+  if (values.length === 0) {
     return decryptLeaf;
   }
   let ring: Keyring;
@@ -185,23 +257,10 @@ export function szc1BatchedLeaf(
     return decryptLeaf;
   }
   // A zero byte in a field name is an error with a context (CONFIG_INVALID): the one-value path raises it.
-  const bindable = encodedContext === undefined || !items.some((item) => item.fieldName.includes("\0"));
-  const opened = bindable ? openSzc1Batch(ring, items, encodedContext === undefined ? undefined : szc1AadSuffix(encodedContext)) : [];
-  const results: (string | Uint8Array | typeof DELEGATE)[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) {
-    const plain = opened[i];
-    if (plain === undefined) {
-      results[i] = DELEGATE;
-      continue;
-    }
-    if (typeof values[i] === "string") {
-      const text = decodeUtf8Strict(plain);
-      plain.fill(0);
-      results[i] = text ?? DELEGATE;
-    } else {
-      results[i] = handOut(plain);
-    }
+  if (encodedContext !== undefined && fields.some((name) => name.includes("\0"))) {
+    return decryptLeaf;
   }
+  const results = openAll(ring, values, fields, starts, ends, used, encodedContext);
   let next = 0;
   return (value: string | Uint8Array, leaf: LeafOp) => {
     // The same walk, in the same order: the next szc1 value is the next collected one.
@@ -213,4 +272,56 @@ export function szc1BatchedLeaf(
     }
     return decryptLeaf(value, leaf);
   };
+}
+
+/** Opens the collected bodies: each value's text or bytes, or DELEGATE. */
+function openAll(
+  ring: Keyring,
+  values: readonly (string | Uint8Array)[],
+  fields: readonly string[],
+  starts: readonly number[],
+  ends: readonly number[],
+  used: number,
+  encodedContext: Uint8Array | undefined,
+): (string | Uint8Array | typeof DELEGATE)[] {
+  const n = values.length;
+  const results: (string | Uint8Array | typeof DELEGATE)[] = new Array(n).fill(DELEGATE);
+  // Each plaintext lands at its body's offset, shorter than the body: zeros lie between them.
+  const plain = scratchFor(used);
+  try {
+    const { at, lengths, opened } = openSzc1Records(
+      ring,
+      bodyScratch,
+      starts,
+      ends,
+      fields,
+      encodedContext === undefined ? undefined : szc1AadSuffix(encodedContext),
+      plain,
+    );
+    for (let i = 0; i < n; i++) {
+      if (opened[i] === 1 && typeof values[i] !== "string") {
+        // A bytes value is handed out: an allocation of its own; its place in the scratch back to zeros.
+        const from = at[i] as number;
+        const to = from + (lengths[i] as number);
+        results[i] = new Uint8Array(plain.subarray(from, to));
+        plain.fill(0, from, to);
+      }
+    }
+    // Every text plaintext sits between zeros (ASCII), so one that is not
+    // UTF-8 on its own makes the whole range fail: one check for all of them,
+    // and one per value only when it does.
+    const allValid = isUtf8(plain.subarray(0, used));
+    for (let i = 0; i < n; i++) {
+      if (opened[i] === 1 && typeof values[i] === "string") {
+        const from = at[i] as number;
+        const to = from + (lengths[i] as number);
+        if (allValid || isUtf8(plain.subarray(from, to))) {
+          results[i] = plain.toString("utf8", from, to);
+        }
+      }
+    }
+  } finally {
+    plain.fill(0, 0, used);
+  }
+  return results;
 }

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import "../test-support/fast-check-replay.js";
 import { SzcryptKey } from "../keys/key.js";
 import { readJson, repoRoot, wycheproofDir } from "../test-support/repo.js";
-import { GCM_BATCH_MAX_PLAINTEXT, GcmAad, gcmOpenBatch, gcmSealBatch } from "./gcm-batch.js";
+import { GCM_BATCH_MAX_PLAINTEXT, GcmAad, gcmOpenBatch, gcmOpenRecords, gcmSealBatch, gcmSealRecords } from "./gcm-batch.js";
 
 // Expected values come from Wycheproof, NIST's CAVS files and node:crypto's
 // own AES-GCM (OpenSSL), never from the batch. Every vector goes through the
@@ -46,6 +46,77 @@ function nodeOpen(raw: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: U
   return Buffer.concat([d.update(sealed.subarray(0, sealed.length - 16)), d.final()]);
 }
 
+/** One value for the records functions: its AAD, and its plaintext or its `ciphertext ‖ tag`. */
+interface RecordValue {
+  readonly nonce: Uint8Array;
+  readonly aad: Uint8Array;
+  readonly suffix?: Uint8Array | undefined;
+  readonly data: Uint8Array;
+}
+
+/**
+ * Seals (`data` = plaintext) or opens (`data` = ciphertext ‖ tag) values
+ * through gcmSealRecords / gcmOpenRecords, laid out at uneven offsets of one
+ * buffer with a 0xee filler between them, and `skip` values left out (-1).
+ * Returns each value's `ciphertext ‖ tag` (seal) or plaintext (open), or
+ * undefined (skipped, or not opened: then its plaintext slot must still be filler).
+ */
+function viaRecords(
+  key: SzcryptKey,
+  values: readonly RecordValue[],
+  op: "seal" | "open",
+  maxBatched: number,
+  skip: (i: number) => boolean = () => false,
+): (Buffer | undefined)[] {
+  const n = values.length;
+  const at = new Int32Array(n);
+  const plainAt = new Int32Array(n);
+  const lengths = new Int32Array(n);
+  let b = 3;
+  let p = 5;
+  values.forEach((v, i) => {
+    const length = op === "seal" ? v.data.length : v.data.length - 16;
+    at[i] = b;
+    plainAt[i] = p;
+    lengths[i] = skip(i) ? -1 : length;
+    b += 12 + length + 16 + (i % 3);
+    p += length + (i % 5);
+  });
+  const buf = Buffer.alloc(b + 3, 0xee);
+  const plain = Buffer.alloc(p + 5, 0xee);
+  values.forEach((v, i) => {
+    buf.set(v.nonce, at[i] as number);
+    if (op === "seal") {
+      plain.set(v.data, plainAt[i] as number);
+    } else {
+      buf.set(v.data, (at[i] as number) + 12);
+    }
+  });
+  const aads = values.map((v) => GcmAad.of(key, v.aad));
+  // One suffix for the whole call, as szc1 binds one context per message.
+  const aadSuffix = values[0]?.suffix;
+  const records = { buf, at, lengths, aads, aadSuffix, plain, plainAt };
+  if (op === "seal") {
+    gcmSealRecords(key, records, maxBatched);
+    return values.map((v, i) =>
+      skip(i) ? undefined : Buffer.from(buf.subarray((at[i] as number) + 12, (at[i] as number) + 28 + v.data.length)),
+    );
+  }
+  const opened = new Uint8Array(n);
+  gcmOpenRecords(key, records, opened, maxBatched);
+  return values.map((_, i) => {
+    const slot = plain.subarray(plainAt[i] as number, (plainAt[i] as number) + (lengths[i] as number));
+    if (opened[i] === 1) {
+      return Buffer.from(slot);
+    }
+    assert.ok(
+      slot.every((x) => x === 0xee),
+      "nothing written for a value not opened",
+    );
+    return undefined;
+  });
+}
+
 /** Runs one known-answer case through seal (valid ones) and open, as the middle of a batch. */
 function checkCase(c: Case, position: number): void {
   const key = SzcryptKey.fromBytes(c.key);
@@ -73,6 +144,19 @@ function checkCase(c: Case, position: number): void {
       assert.deepEqual(opened[i < position ? i : i + 1], Buffer.from(d.plaintext));
     });
   }
+  // The records functions (laid out in one buffer), the same case at the same place.
+  const records = around.map((d) => ({ nonce: d.nonce, aad: d.aad, data: d.plaintext }));
+  const place = (v: RecordValue, rest: RecordValue[]) => [...rest.slice(0, position), v, ...rest.slice(position)];
+  if (c.valid) {
+    const out = viaRecords(key, place({ nonce: c.iv, aad: c.aad, data: c.msg }, records), "seal", ALL);
+    assert.equal(out[position]?.toString("hex"), sealed.toString("hex"));
+  }
+  const others = records.map((d) => ({ nonce: d.nonce, aad: d.aad, data: nodeSeal(c.key, d.nonce, d.aad, d.data) }));
+  const opened = viaRecords(key, place({ nonce: c.iv, aad: c.aad, data: sealed }, others), "open", ALL);
+  assert.equal(opened[position]?.toString("hex"), c.valid ? c.msg.toString("hex") : undefined);
+  records.forEach((d, i) => {
+    assert.deepEqual(opened[i < position ? i : i + 1], Buffer.from(d.data));
+  });
 }
 
 interface WycheproofGroup {
@@ -201,6 +285,59 @@ describe("batched AES-GCM against node:crypto's AES-GCM", () => {
           assert.deepEqual(p, Buffer.from((values[i] as Value).plaintext));
         });
       }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("seals and opens values laid out in one buffer (records) as OpenSSL does, skipped ones untouched", () => {
+    fc.assert(
+      fc.property(
+        keyArb,
+        fc.array(valueArb, { maxLength: 12 }),
+        fc.option(fc.uint8Array({ maxLength: 40 })),
+        fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+        fc.constantFrom(GCM_BATCH_MAX_PLAINTEXT, ALL, 0),
+        (raw, values, suffix, skips, max) => {
+          const key = SzcryptKey.fromBytes(raw);
+          const skip = (i: number) => skips[i] === true;
+          const whole = (aad: Uint8Array) => Buffer.concat([aad, suffix ?? new Uint8Array(0)]);
+          const expected = values.map((v) => nodeSeal(raw, v.nonce, whole(v.aad), v.plaintext));
+          const common = (v: (typeof values)[number]) => ({ nonce: v.nonce, aad: v.aad, suffix: suffix ?? undefined });
+          const sealed = viaRecords(
+            key,
+            values.map((v) => ({ ...common(v), data: v.plaintext })),
+            "seal",
+            max,
+            skip,
+          );
+          sealed.forEach((s, i) => {
+            assert.deepEqual(s, skip(i) ? undefined : expected[i]);
+          });
+          const opened = viaRecords(
+            key,
+            values.map((v, i) => ({ ...common(v), data: expected[i] as Buffer })),
+            "open",
+            max,
+            skip,
+          );
+          opened.forEach((p, i) => {
+            assert.deepEqual(p, skip(i) ? undefined : Buffer.from((values[i] as (typeof values)[number]).plaintext));
+          });
+          // A flipped tag bit: not opened, nothing written, the others unaffected.
+          if (values.length > 0) {
+            const bad = expected.map((e, i) => (i === 0 ? Buffer.from(e.map((x, j) => (j === e.length - 1 ? x ^ 1 : x))) : e));
+            const again = viaRecords(
+              key,
+              values.map((v, i) => ({ ...common(v), data: bad[i] as Buffer })),
+              "open",
+              max,
+              skip,
+            );
+            assert.equal(again[0], undefined);
+            assert.deepEqual(again.slice(1), opened.slice(1));
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -2,7 +2,16 @@ import { inspect } from "node:util";
 import { keyMaterial, type SzcryptKey } from "../keys/key.js";
 import { ecbFor } from "./aes-ecb.js";
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmOpen, gcmSealInto } from "./aes-gcm.js";
-import { type GhashKey, ghashKey, ghashLengths, ghashUpdate, ghashWarmUp } from "./ghash.js";
+import {
+  GHASH_AGGREGATE_MAX_BLOCKS,
+  type GhashKey,
+  ghashAggregate,
+  ghashFinish,
+  ghashKey,
+  ghashLengths,
+  ghashUpdate,
+  ghashWarmUp,
+} from "./ghash.js";
 
 // AES-GCM (96-bit nonces, 128-bit tags) for many short values under one key,
 // byte for byte what OpenSSL's GCM makes, with one native call for all of
@@ -29,6 +38,9 @@ export const GCM_BATCH_MAX_PLAINTEXT = 96;
 
 const BLOCK = 16;
 const ghashKeys = new WeakMap<SzcryptKey, GhashKey>();
+/** The longest value whose GHASH is aggregated (ghash.ts's limit). */
+const AGGREGATE_MAX_BYTES = BLOCK * GHASH_AGGREGATE_MAX_BLOCKS;
+const ZERO_BLOCKS = new Uint8Array(AGGREGATE_MAX_BYTES);
 // A prepared AAD's last partial block joined to a value's suffix (public bytes).
 let joined = new Uint8Array(256);
 let warm = false;
@@ -66,6 +78,12 @@ export class GcmAad {
   readonly #aligned: Int32Array;
   /** The associated data itself (public), for the suffix and the OpenSSL fallback. */
   readonly bytes: Uint8Array;
+  /**
+   * Per ciphertext length (up to GHASH_AGGREGATE_MAX_BLOCKS blocks), made on
+   * first use: S·H^(m+1) ⊕ L·H, everything of the GHASH of a value with no
+   * suffix but its ciphertext's part (see ghashAggregate).
+   */
+  readonly #constants: (Int32Array | undefined)[] = [];
 
   private constructor(key: SzcryptKey, whole: Int32Array, aligned: Int32Array, bytes: Uint8Array) {
     this.#key = key;
@@ -108,6 +126,22 @@ export class GcmAad {
     return aad.bytes.length + suffix.length;
   }
 
+  /** @internal The constant of {@link ghashAggregate} for a `length`-byte ciphertext after this AAD alone. */
+  static constantFor(aad: GcmAad, key: SzcryptKey, k: GhashKey, length: number): Int32Array {
+    if (aad.#key !== key) {
+      throw new RangeError("szcrypt internal error: GcmAad used with another key than it was made for");
+    }
+    let c = aad.#constants[length];
+    if (c === undefined) {
+      // GHASH over the AAD, m zero blocks and the lengths: by linearity, the value's GHASH less its ciphertext's terms.
+      c = Int32Array.from(aad.#whole);
+      ghashUpdate(k, c, ZERO_BLOCKS, 0, BLOCK * blocksOf(length));
+      ghashLengths(k, c, aad.bytes.length, length);
+      aad.#constants[length] = c;
+    }
+    return c;
+  }
+
   toString(): string {
     return `GcmAad(${this.bytes.length} bytes)`;
   }
@@ -143,29 +177,44 @@ export interface GcmOpenInput {
   readonly sealed: Uint8Array;
 }
 
-// Counter blocks are public (nonce ‖ counter): one scratch buffer, grown as needed.
+// Counter blocks are public (nonce ‖ counter): one scratch buffer, grown as
+// needed, written through a word view of it (offset 0 of its own memory).
 let counters = Buffer.allocUnsafeSlow(64 * BLOCK);
+let counterWords = new Int32Array(counters.buffer, 0, counters.length >>> 2);
+// Words are stored in the machine's order: the counter's big-endian bytes are swapped on a little-endian one.
+const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
 
 function counterBlocks(total: number): Buffer {
   if (counters.length < total * BLOCK) {
     counters = Buffer.allocUnsafeSlow(Math.max(total * BLOCK, 2 * counters.length));
+    counterWords = new Int32Array(counters.buffer, 0, counters.length >>> 2);
   }
   return counters;
 }
 
-/** Writes J0 = nonce ‖ 1 and then nonce ‖ 2 … nonce ‖ (blocks + 1) at block `at`. */
-function writeCounters(buf: Buffer, at: number, nonce: Uint8Array, blocks: number): void {
-  // Byte by byte: set() and writeUInt32BE() check their arguments per call, which cost more than 16 stores.
+/** The word whose bytes in memory are b0 b1 b2 b3. */
+function memoryWord(b0: number, b1: number, b2: number, b3: number): number {
+  return LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
+}
+
+/**
+ * Writes J0 = nonce ‖ 1 and then nonce ‖ 2 … nonce ‖ (blocks + 1) at block
+ * `at` of the counter scratch, the nonce at src[n, n+12): four word stores a
+ * block (set() and writeUInt32BE() check their arguments per call, which
+ * costs more).
+ */
+function writeCounters(at: number, src: Uint8Array, n: number, blocks: number): void {
+  const w0 = memoryWord(src[n] as number, src[n + 1] as number, src[n + 2] as number, src[n + 3] as number);
+  const w1 = memoryWord(src[n + 4] as number, src[n + 5] as number, src[n + 6] as number, src[n + 7] as number);
+  const w2 = memoryWord(src[n + 8] as number, src[n + 9] as number, src[n + 10] as number, src[n + 11] as number);
+  const words = counterWords;
   for (let b = 0; b <= blocks; b++) {
-    const o = (at + b) * BLOCK;
-    for (let j = 0; j < 12; j++) {
-      buf[o + j] = nonce[j] as number;
-    }
+    const o = (at + b) * 4;
     const c = b + 1;
-    buf[o + 12] = c >>> 24;
-    buf[o + 13] = (c >>> 16) & 0xff;
-    buf[o + 14] = (c >>> 8) & 0xff;
-    buf[o + 15] = c & 0xff;
+    words[o] = w0;
+    words[o + 1] = w1;
+    words[o + 2] = w2;
+    words[o + 3] = memoryWord(c >>> 24, (c >>> 16) & 0xff, (c >>> 8) & 0xff, c & 0xff);
   }
 }
 
@@ -181,16 +230,42 @@ function aadBytes(aad: Uint8Array | GcmAad, suffix: Uint8Array | undefined): Uin
   return suffix === undefined || suffix.length === 0 ? prefix : Buffer.concat([prefix, suffix]);
 }
 
-/** Y after the associated data, in a fresh state; returns the AAD's length. */
-function startState(k: GhashKey, key: SzcryptKey, input: GcmSealInput | GcmOpenInput, y: Int32Array): number {
-  const aad = input.aad;
-  if (aad instanceof GcmAad) {
-    return GcmAad.absorb(aad, key, k, y, input.aadSuffix);
+/**
+ * Y = GHASH(AAD ‖ suffix, ciphertext) for the ciphertext at data[s, s + length).
+ * A prepared AAD with no suffix and a short value: its constant (kept per
+ * length) and one reduction for all its blocks; else block by block.
+ */
+function hashValue(
+  k: GhashKey,
+  key: SzcryptKey,
+  aad: Uint8Array | GcmAad,
+  suffix: Uint8Array | undefined,
+  y: Int32Array,
+  data: Uint8Array,
+  s: number,
+  length: number,
+): void {
+  const prepared = aad instanceof GcmAad;
+  if (prepared && (suffix === undefined || suffix.length === 0) && length <= AGGREGATE_MAX_BYTES) {
+    ghashAggregate(k, y, data, s, s + length, GcmAad.constantFor(aad, key, k, length));
+    return;
   }
-  const whole = aadBytes(aad, input.aadSuffix);
-  y.fill(0);
-  ghashUpdate(k, y, whole, 0, whole.length);
-  return whole.length;
+  let aadLength: number;
+  if (prepared) {
+    aadLength = GcmAad.absorb(aad, key, k, y, suffix);
+    if (length <= AGGREGATE_MAX_BYTES) {
+      // A per-call suffix (a context): the state after it times one power of H, the rest from the tables.
+      ghashFinish(k, y, data, s, s + length, aadLength);
+      return;
+    }
+  } else {
+    const whole = aadBytes(aad, suffix);
+    y.fill(0);
+    ghashUpdate(k, y, whole, 0, whole.length);
+    aadLength = whole.length;
+  }
+  ghashUpdate(k, y, data, s, s + length);
+  ghashLengths(k, y, aadLength, length);
 }
 
 function blocksOf(bytes: number): number {
@@ -200,11 +275,17 @@ function blocksOf(bytes: number): number {
 /**
  * For each value with a length in `batched` (-1: not batched), E(K, J0) and
  * then its keystream, back to back, from one ECB call; undefined when no
- * value is batched.
+ * value is batched. Value i's nonce is `nonces[i]`, or `nonces` at `at[i]`.
  */
-function keystreams(key: SzcryptKey, inputs: readonly { readonly nonce: Uint8Array }[], batched: Int32Array): Buffer | undefined {
+function keystreams(
+  key: SzcryptKey,
+  nonces: Uint8Array | readonly Uint8Array[],
+  at: Int32Array | undefined,
+  batched: Int32Array,
+  n: number,
+): Buffer | undefined {
   let total = 0;
-  for (let i = 0; i < batched.length; i++) {
+  for (let i = 0; i < n; i++) {
     const length = batched[i] as number;
     total += length < 0 ? 0 : 1 + blocksOf(length);
   }
@@ -212,16 +293,76 @@ function keystreams(key: SzcryptKey, inputs: readonly { readonly nonce: Uint8Arr
     return undefined;
   }
   const ctr = counterBlocks(total);
-  let at = 0;
-  for (let i = 0; i < batched.length; i++) {
+  let block = 0;
+  for (let i = 0; i < n; i++) {
     const length = batched[i] as number;
     if (length >= 0) {
       const blocks = blocksOf(length);
-      writeCounters(ctr, at, (inputs[i] as { readonly nonce: Uint8Array }).nonce, blocks);
-      at += 1 + blocks;
+      if (at === undefined) {
+        writeCounters(block, (nonces as readonly Uint8Array[])[i] as Uint8Array, 0, blocks);
+      } else {
+        writeCounters(block, nonces as Uint8Array, at[i] as number, blocks);
+      }
+      block += 1 + blocks;
     }
   }
   return ecbFor(key).encrypt(ctr.subarray(0, total * BLOCK));
+}
+
+/**
+ * Seals one value whose keystream (after its tag mask at `mask`) is in
+ * `stream`: `ciphertext ‖ tag` to out[o, o + length + 16). `y` is scratch.
+ */
+function sealOne(
+  k: GhashKey,
+  key: SzcryptKey,
+  aad: Uint8Array | GcmAad,
+  suffix: Uint8Array | undefined,
+  y: Int32Array,
+  plain: Uint8Array,
+  p: number,
+  length: number,
+  stream: Uint8Array,
+  mask: number,
+  out: Uint8Array,
+  o: number,
+): void {
+  const ks = mask + BLOCK;
+  for (let j = 0; j < length; j++) {
+    out[o + j] = (plain[p + j] as number) ^ (stream[ks + j] as number);
+  }
+  hashValue(k, key, aad, suffix, y, out, o, length);
+  writeTag(out, o + length, y, stream, mask);
+}
+
+/**
+ * Opens one value, `ciphertext ‖ tag` at src[s, s + length + 16), as
+ * {@link sealOne}: the plaintext goes to out[o, o + length) only once the tag
+ * has verified. Returns whether it did.
+ */
+function openOne(
+  k: GhashKey,
+  key: SzcryptKey,
+  aad: Uint8Array | GcmAad,
+  suffix: Uint8Array | undefined,
+  y: Int32Array,
+  src: Uint8Array,
+  s: number,
+  length: number,
+  stream: Uint8Array,
+  mask: number,
+  out: Uint8Array,
+  o: number,
+): boolean {
+  hashValue(k, key, aad, suffix, y, src, s, length);
+  if (!tagMatches(src, s + length, y, stream, mask)) {
+    return false;
+  }
+  const ks = mask + BLOCK;
+  for (let j = 0; j < length; j++) {
+    out[o + j] = (src[s + j] as number) ^ (stream[ks + j] as number);
+  }
+  return true;
 }
 
 /**
@@ -251,7 +392,13 @@ export function gcmSealBatch(key: SzcryptKey, inputs: readonly GcmSealInput[], m
     results[i] = out;
     batched[i] = length <= maxBatched ? length : -1;
   }
-  const stream = keystreams(key, inputs, batched);
+  const stream = keystreams(
+    key,
+    inputs.map((input) => input.nonce),
+    undefined,
+    batched,
+    n,
+  );
   const k = stream === undefined ? undefined : ghashKeyFor(key);
   const y = new Int32Array(4);
   try {
@@ -267,15 +414,7 @@ export function gcmSealBatch(key: SzcryptKey, inputs: readonly GcmSealInput[], m
         gcmSealInto(keyMaterial(key), input.nonce, aadBytes(input.aad, input.aadSuffix), plaintext, target, offset);
         continue;
       }
-      const mask = at * BLOCK;
-      const ks = mask + BLOCK;
-      for (let j = 0; j < length; j++) {
-        out[offset + j] = (plaintext[j] as number) ^ (stream[ks + j] as number);
-      }
-      const aadLength = startState(k, key, input, y);
-      ghashUpdate(k, y, out, offset, offset + length);
-      ghashLengths(k, y, aadLength, length);
-      writeTag(out, offset + length, y, stream, mask);
+      sealOne(k, key, input.aad, input.aadSuffix, y, plaintext, 0, length, stream, at * BLOCK, out, offset);
       at += 1 + blocksOf(length);
     }
   } finally {
@@ -323,7 +462,13 @@ export function gcmOpenBatch(
     const length = input.sealed.length - GCM_TAG_BYTES;
     batched[i] = length >= 0 && length <= maxBatched ? length : -1;
   }
-  const stream = keystreams(key, inputs, batched);
+  const stream = keystreams(
+    key,
+    inputs.map((input) => input.nonce),
+    undefined,
+    batched,
+    n,
+  );
   const k = stream === undefined ? undefined : ghashKeyFor(key);
   const y = new Int32Array(4);
   try {
@@ -341,20 +486,9 @@ export function gcmOpenBatch(
         continue;
       }
       const mask = at * BLOCK;
-      const ks = mask + BLOCK;
       at += 1 + blocksOf(length);
-      const aadLength = startState(k, key, input, y);
-      ghashUpdate(k, y, sealed, 0, length);
-      ghashLengths(k, y, aadLength, length);
-      if (!tagMatches(sealed, length, y, stream, mask)) {
-        results[i] = undefined;
-        continue;
-      }
       const plain = Buffer.allocUnsafeSlow(length);
-      for (let j = 0; j < length; j++) {
-        plain[j] = (sealed[j] as number) ^ (stream[ks + j] as number);
-      }
-      results[i] = plain;
+      results[i] = openOne(k, key, input.aad, input.aadSuffix, y, sealed, 0, length, stream, mask, plain, 0) ? plain : undefined;
     }
   } finally {
     stream?.fill(0);
@@ -376,4 +510,143 @@ function tagMatches(sealed: Uint8Array, t: number, y: Int32Array, stream: Uint8A
     diff |= (sealed[p + 3] as number) ^ (v & 0xff) ^ (stream[s + 3] as number);
   }
   return diff === 0;
+}
+
+/**
+ * Many values laid out in one buffer, for {@link gcmSealRecords} and
+ * {@link gcmOpenRecords}: no object per value. Value i is the record
+ * `nonce(12) ‖ ciphertext ‖ tag(16)` at `buf[at[i], at[i] + 28 + lengths[i])`
+ * and its plaintext is at `plain[plainAt[i], plainAt[i] + lengths[i])`.
+ */
+export interface GcmRecords {
+  readonly buf: Uint8Array;
+  readonly at: Int32Array;
+  /** Each value's plaintext length; -1 skips the value (another key's, or one the caller sends elsewhere). */
+  readonly lengths: Int32Array;
+  /** Each value's associated data (prepared for the key the call is given). */
+  readonly aads: readonly GcmAad[];
+  /** Bytes that follow every value's `aads[i]`, as {@link GcmSealInput.aadSuffix}. */
+  readonly aadSuffix: Uint8Array | undefined;
+  readonly plain: Uint8Array;
+  readonly plainAt: Int32Array;
+}
+
+// The records functions' per-call arrays, reused (no allocation per call):
+// lengths (public), and the GHASH state (secret: zeroed after each call).
+let batchedScratch = new Int32Array(64);
+const recordState = new Int32Array(4);
+
+/** The lengths of `r` that go through the batch, in its first n entries: -1 for a skipped value or one longer than maxBatched. */
+function batchedOf(r: GcmRecords, maxBatched: number): Int32Array {
+  const n = r.lengths.length;
+  if (batchedScratch.length < n) {
+    batchedScratch = new Int32Array(Math.max(n, 2 * batchedScratch.length));
+  }
+  const batched = batchedScratch;
+  for (let i = 0; i < n; i++) {
+    const length = r.lengths[i] as number;
+    batched[i] = length <= maxBatched ? length : -1;
+  }
+  return batched;
+}
+
+/** A Buffer over `bytes`' memory (no copy), for OpenSSL's GCM. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Seals every value of `r` that is not skipped: its nonce must be in place
+ * at `buf[at[i], at[i] + 12)`; its `ciphertext ‖ tag` is written after it,
+ * exactly as OpenSSL's AES-GCM makes it. The caller checks that the records
+ * fit their buffers. `maxBatched` as for {@link gcmSealBatch}.
+ *
+ * @internal
+ */
+export function gcmSealRecords(key: SzcryptKey, r: GcmRecords, maxBatched = GCM_BATCH_MAX_PLAINTEXT): void {
+  const batched = batchedOf(r, maxBatched);
+  const n = r.lengths.length;
+  const stream = keystreams(key, r.buf, r.at, batched, n);
+  const k = stream === undefined ? undefined : ghashKeyFor(key);
+  const y = recordState;
+  try {
+    let block = 0;
+    for (let i = 0; i < n; i++) {
+      const length = r.lengths[i] as number;
+      if (length < 0) {
+        continue;
+      }
+      const aad = r.aads[i] as GcmAad;
+      const nonceAt = r.at[i] as number;
+      const p = r.plainAt[i] as number;
+      if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
+        gcmSealInto(
+          keyMaterial(key),
+          r.buf.subarray(nonceAt, nonceAt + GCM_NONCE_BYTES),
+          aadBytes(aad, r.aadSuffix),
+          r.plain.subarray(p, p + length),
+          asBuffer(r.buf),
+          nonceAt + GCM_NONCE_BYTES,
+        );
+        continue;
+      }
+      sealOne(k, key, aad, r.aadSuffix, y, r.plain, p, length, stream, block * BLOCK, r.buf, nonceAt + GCM_NONCE_BYTES);
+      block += 1 + blocksOf(length);
+    }
+  } finally {
+    stream?.fill(0);
+    y.fill(0);
+  }
+}
+
+/**
+ * Opens every value of `r` that is not skipped: when its tag verifies (in
+ * constant time), its plaintext is written to `plain` at `plainAt[i]` and
+ * `opened[i]` set to 1; otherwise nothing is written for it (no plaintext is
+ * computed before its tag has verified) and `opened[i]` is left alone.
+ * `maxBatched` as for {@link gcmSealBatch}.
+ *
+ * @internal
+ */
+export function gcmOpenRecords(key: SzcryptKey, r: GcmRecords, opened: Uint8Array, maxBatched = GCM_BATCH_MAX_PLAINTEXT): void {
+  const batched = batchedOf(r, maxBatched);
+  const n = r.lengths.length;
+  const stream = keystreams(key, r.buf, r.at, batched, n);
+  const k = stream === undefined ? undefined : ghashKeyFor(key);
+  const y = recordState;
+  try {
+    let block = 0;
+    for (let i = 0; i < n; i++) {
+      const length = r.lengths[i] as number;
+      if (length < 0) {
+        continue;
+      }
+      const aad = r.aads[i] as GcmAad;
+      const nonceAt = r.at[i] as number;
+      const p = r.plainAt[i] as number;
+      if ((batched[i] as number) < 0 || stream === undefined || k === undefined) {
+        const s = nonceAt + GCM_NONCE_BYTES;
+        const plain = gcmOpen(
+          keyMaterial(key),
+          r.buf.subarray(nonceAt, s),
+          aadBytes(aad, r.aadSuffix),
+          r.buf.subarray(s, s + length + GCM_TAG_BYTES),
+        );
+        if (plain !== undefined) {
+          r.plain.set(plain, p);
+          plain.fill(0);
+          opened[i] = 1;
+        }
+        continue;
+      }
+      const mask = block * BLOCK;
+      block += 1 + blocksOf(length);
+      if (openOne(k, key, aad, r.aadSuffix, y, r.buf, nonceAt + GCM_NONCE_BYTES, length, stream, mask, r.plain, p)) {
+        opened[i] = 1;
+      }
+    }
+  } finally {
+    stream?.fill(0);
+    y.fill(0);
+  }
 }

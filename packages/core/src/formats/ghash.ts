@@ -9,9 +9,18 @@
 // Karatsuba makes a 128×128 product of nine 32×32 ones (eighteen with the
 // reversals), 288 Math.imul per block.
 //
-// No table is indexed and no branch is taken on the key (H) or the data: the
-// code is straight-line 32-bit integer arithmetic. What that does and does
-// not promise under a JIT is in SECURITY.md ("The batched AES-GCM").
+// A short value's ciphertext is hashed another way (ghashAggregate): GHASH is
+// linear, so it is a constant (the AAD's and the lengths' terms, kept per AAD
+// and length) plus each ciphertext block times a power of H, and a block
+// times H^p is the sum of 32 entries of H^p's nibble tables, one per 4-bit
+// nibble of the block. Those tables hold secret values but are indexed by
+// the ciphertext, which is public: which entries are read shows only what
+// the wire already shows.
+//
+// No table is indexed and no branch is taken on the key (H), the GHASH state
+// or secret data: the multiply is straight-line 32-bit integer arithmetic,
+// and the nibble tables are indexed by public ciphertext only. What that does
+// and does not promise under a JIT is in SECURITY.md ("The batched AES-GCM").
 //
 // Words: a block's bytes 0..3 read big-endian are w3, bytes 12..15 are w0, so
 // the block is the 128-bit integer w3:w2:w1:w0. GCM's bit order makes that
@@ -66,12 +75,69 @@ function high(reversedLow: number): number {
   return rev32(reversedLow) >>> 1;
 }
 
-/** The GHASH key for H, the 16 bytes E(K, 0^128) at h[offset..offset+16). */
+/**
+ * The most blocks {@link ghashAggregate} hashes: the key keeps H^1 to
+ * H^(this + 1), enough for a 96-byte value (gcm-batch.ts's longest).
+ */
+export const GHASH_AGGREGATE_MAX_BLOCKS = 6;
+const KEY_INTS = 72;
+
+// After the powers' Karatsuba words: per power H^p, per nibble position q of
+// a block (0-31, byte order, high nibble first), per nibble value v, the
+// element (the block that is v at q and zero elsewhere)·H^p as [w0..w3].
+const POWER_INTS = KEY_INTS * (GHASH_AGGREGATE_MAX_BLOCKS + 1);
+const TABLE_INTS = 32 * 16 * 4;
+
+/**
+ * The GHASH key for H, the 16 bytes E(K, 0^128) at h[offset..offset+16):
+ * H^1 to H^(GHASH_AGGREGATE_MAX_BLOCKS + 1) as Karatsuba words, and each
+ * power's nibble tables for {@link ghashAggregate}.
+ */
 export function ghashKey(h: Uint8Array, offset: number): GhashKey {
-  const w3 = readWord(h, offset);
-  const w2 = readWord(h, offset + 4);
-  const w1 = readWord(h, offset + 8);
-  const w0 = readWord(h, offset + 12);
+  const key = new Int32Array(POWER_INTS + TABLE_INTS * (GHASH_AGGREGATE_MAX_BLOCKS + 1));
+  const y = new Int32Array(4);
+  y[3] = readWord(h, offset);
+  y[2] = readWord(h, offset + 4);
+  y[1] = readWord(h, offset + 8);
+  y[0] = readWord(h, offset + 12);
+  keyWords(key, 0, y);
+  // H^p = H^(p-1)·H: the same multiply as every block.
+  for (let p = 2; p <= GHASH_AGGREGATE_MAX_BLOCKS + 1; p++) {
+    multiply(key, y);
+    keyWords(key, KEY_INTS * (p - 1), y);
+  }
+  for (let p = 1; p <= GHASH_AGGREGATE_MAX_BLOCKS + 1; p++) {
+    const t = POWER_INTS + TABLE_INTS * (p - 1);
+    for (let q = 0; q < 32; q++) {
+      // The four one-bit values by the constant-time multiply, the other eleven as their sums (linearity).
+      const shift = 24 - 8 * ((q >> 1) & 3) + (q & 1 ? 0 : 4);
+      const word = 3 - (q >> 3);
+      for (let bit = 0; bit < 4; bit++) {
+        y.fill(0);
+        y[word] = (1 << bit) << shift;
+        multiplyBy(key, KEY_INTS * (p - 1), y);
+        key.set(y, t + (q * 16 + (1 << bit)) * 4);
+      }
+      for (let v = 3; v < 16; v++) {
+        const low = v & -v;
+        if (low !== v) {
+          for (let w = 0; w < 4; w++) {
+            key[t + (q * 16 + v) * 4 + w] = (key[t + (q * 16 + low) * 4 + w] as number) ^ (key[t + (q * 16 + (v ^ low)) * 4 + w] as number);
+          }
+        }
+      }
+    }
+  }
+  y.fill(0);
+  return key;
+}
+
+/** The 18 operand words Karatsuba needs of the element y, as masks, at key[base..base+72). */
+function keyWords(key: Int32Array, base: number, y: Int32Array): void {
+  const w0 = y[0] as number;
+  const w1 = y[1] as number;
+  const w2 = y[2] as number;
+  const w3 = y[3] as number;
   const r0 = rev32(w0);
   const r1 = rev32(w1);
   const r2 = rev32(w2);
@@ -96,16 +162,14 @@ export function ghashKey(h: Uint8Array, offset: number): GhashKey {
     r1 ^ r3,
     r0 ^ r1 ^ r2 ^ r3,
   ];
-  const key = new Int32Array(72);
   for (let i = 0; i < 18; i++) {
     const w = words[i] as number;
-    key[4 * i] = w & M1;
-    key[4 * i + 1] = w & M2;
-    key[4 * i + 2] = w & M4;
-    key[4 * i + 3] = w & M8;
+    key[base + 4 * i] = w & M1;
+    key[base + 4 * i + 1] = w & M2;
+    key[base + 4 * i + 2] = w & M4;
+    key[base + 4 * i + 3] = w & M8;
   }
   words.fill(0);
-  return key;
 }
 
 /** A fresh GHASH state (Y = 0). */
@@ -115,6 +179,11 @@ export function ghashState(): GhashState {
 
 /** Y = Y·H in GF(2^128), in place. */
 function multiply(k: GhashKey, y: GhashState): void {
+  multiplyBy(k, 0, y);
+}
+
+/** Y = Y·H^p in GF(2^128), in place, where the Karatsuba words of H^p are at k[b..b+72). */
+function multiplyBy(k: GhashKey, b: number, y: GhashState): void {
   const a0 = y[0] as number;
   const a1 = y[1] as number;
   const a2 = y[2] as number;
@@ -124,24 +193,24 @@ function multiply(k: GhashKey, y: GhashState): void {
   const r2 = rev32(a2);
   const r3 = rev32(a3);
   // Karatsuba, three levels of names: low half (words 0,1), high half (2,3), their sum.
-  const c0 = clmulLow(a0, k, 0);
-  const c1 = clmulLow(a1, k, 4);
-  const c2 = clmulLow(a2, k, 8);
-  const c3 = clmulLow(a3, k, 12);
-  const c4 = clmulLow(a0 ^ a1, k, 16) ^ c0 ^ c1;
-  const c5 = clmulLow(a2 ^ a3, k, 20) ^ c2 ^ c3;
-  const c6 = clmulLow(a0 ^ a2, k, 24);
-  const c7 = clmulLow(a1 ^ a3, k, 28);
-  const c8 = clmulLow(a0 ^ a1 ^ a2 ^ a3, k, 32) ^ c6 ^ c7;
-  const e0 = clmulLow(r0, k, 36);
-  const e1 = clmulLow(r1, k, 40);
-  const e2 = clmulLow(r2, k, 44);
-  const e3 = clmulLow(r3, k, 48);
-  const e4 = clmulLow(r0 ^ r1, k, 52) ^ e0 ^ e1;
-  const e5 = clmulLow(r2 ^ r3, k, 56) ^ e2 ^ e3;
-  const e6 = clmulLow(r0 ^ r2, k, 60);
-  const e7 = clmulLow(r1 ^ r3, k, 64);
-  const e8 = clmulLow(r0 ^ r1 ^ r2 ^ r3, k, 68) ^ e6 ^ e7;
+  const c0 = clmulLow(a0, k, b);
+  const c1 = clmulLow(a1, k, b + 4);
+  const c2 = clmulLow(a2, k, b + 8);
+  const c3 = clmulLow(a3, k, b + 12);
+  const c4 = clmulLow(a0 ^ a1, k, b + 16) ^ c0 ^ c1;
+  const c5 = clmulLow(a2 ^ a3, k, b + 20) ^ c2 ^ c3;
+  const c6 = clmulLow(a0 ^ a2, k, b + 24);
+  const c7 = clmulLow(a1 ^ a3, k, b + 28);
+  const c8 = clmulLow(a0 ^ a1 ^ a2 ^ a3, k, b + 32) ^ c6 ^ c7;
+  const e0 = clmulLow(r0, k, b + 36);
+  const e1 = clmulLow(r1, k, b + 40);
+  const e2 = clmulLow(r2, k, b + 44);
+  const e3 = clmulLow(r3, k, b + 48);
+  const e4 = clmulLow(r0 ^ r1, k, b + 52) ^ e0 ^ e1;
+  const e5 = clmulLow(r2 ^ r3, k, b + 56) ^ e2 ^ e3;
+  const e6 = clmulLow(r0 ^ r2, k, b + 60);
+  const e7 = clmulLow(r1 ^ r3, k, b + 64);
+  const e8 = clmulLow(r0 ^ r1 ^ r2 ^ r3, k, b + 68) ^ e6 ^ e7;
   // The 64×64 products, as words low to high:
   //   low  = [c0, c4^h(e0), c1^h(e4), h(e1)]
   //   high = [c2, c5^h(e2), c3^h(e5), h(e3)]
@@ -209,9 +278,84 @@ export function ghashUpdate(k: GhashKey, y: GhashState, data: Uint8Array, start:
 }
 
 /**
+ * y = c ⊕ Σ X_i·H^(m+2-i) over the m blocks X_1..X_m of data[start, end)
+ * (m at most {@link GHASH_AGGREGATE_MAX_BLOCKS}, the last padded with
+ * zeros), each product read from H^(m+2-i)'s nibble tables: GHASH by
+ * Horner's rule, unrolled. With c = S·H^(m+1) ⊕ L·H (S the state after the
+ * associated data, L the lengths block) it is GHASH over the whole input, as
+ * {@link ghashUpdate} then {@link ghashLengths} would give.
+ *
+ * `data` must be public (a ciphertext): it indexes the tables.
+ */
+export function ghashAggregate(k: GhashKey, y: GhashState, data: Uint8Array, start: number, end: number, c: Int32Array): void {
+  const m = (end - start + 15) >>> 4;
+  if (m > GHASH_AGGREGATE_MAX_BLOCKS) {
+    throw new RangeError("szcrypt internal error: ghashAggregate takes at most 6 blocks");
+  }
+  let y0 = c[0] as number;
+  let y1 = c[1] as number;
+  let y2 = c[2] as number;
+  let y3 = c[3] as number;
+  for (let i = 0; i < m; i++) {
+    // Block i+1 times H^(m-i): the sum of its 32 nibbles' table entries. The
+    // data (AAD or ciphertext) is public, so indexing by it shows nothing
+    // but the data; the entries, which are secret, are only XORed.
+    const t = POWER_INTS + TABLE_INTS * (m - i);
+    const o = start + 16 * i;
+    // The length of a value is public: branching on it leaks nothing new.
+    const n = Math.min(16, end - o);
+    for (let j = 0; j < n; j++) {
+      const b = data[o + j] as number;
+      const hi = t + (2 * j * 16 + (b >>> 4)) * 4;
+      const lo = t + ((2 * j + 1) * 16 + (b & 15)) * 4;
+      y0 ^= (k[hi] as number) ^ (k[lo] as number);
+      y1 ^= (k[hi + 1] as number) ^ (k[lo + 1] as number);
+      y2 ^= (k[hi + 2] as number) ^ (k[lo + 2] as number);
+      y3 ^= (k[hi + 3] as number) ^ (k[lo + 3] as number);
+    }
+  }
+  y[0] = y0;
+  y[1] = y1;
+  y[2] = y2;
+  y[3] = y3;
+}
+
+/**
+ * Continues GHASH from y (the state after the associated data, secret) over
+ * the ciphertext data[start, end) (at most GHASH_AGGREGATE_MAX_BLOCKS
+ * blocks, public) and the lengths block: y·H^(m+1) by one multiply, the
+ * ciphertext's and the lengths' terms from the tables. The same result as
+ * {@link ghashUpdate} then {@link ghashLengths}.
+ */
+export function ghashFinish(k: GhashKey, y: GhashState, data: Uint8Array, start: number, end: number, aadBytes: number): void {
+  const m = (end - start + 15) >>> 4;
+  if (m > GHASH_AGGREGATE_MAX_BLOCKS) {
+    throw new RangeError("szcrypt internal error: ghashFinish takes at most 6 blocks");
+  }
+  multiplyBy(k, KEY_INTS * m, y);
+  const ciphertextBytes = end - start;
+  // L·H from H's tables: the lengths are public.
+  const l3 = Math.floor(aadBytes / 0x20000000);
+  const l2 = aadBytes * 8;
+  const l1 = Math.floor(ciphertextBytes / 0x20000000);
+  const l0 = ciphertextBytes * 8;
+  for (let q = 0; q < 32; q++) {
+    const word = q >> 3;
+    const w = word === 0 ? l3 : word === 1 ? l2 : word === 2 ? l1 : l0;
+    const v = (w >>> (24 - 8 * ((q >> 1) & 3) + (q & 1 ? 0 : 4))) & 15;
+    const e = POWER_INTS + (q * 16 + v) * 4;
+    y[0] = (y[0] as number) ^ (k[e] as number);
+    y[1] = (y[1] as number) ^ (k[e + 1] as number);
+    y[2] = (y[2] as number) ^ (k[e + 2] as number);
+    y[3] = (y[3] as number) ^ (k[e + 3] as number);
+  }
+  ghashAggregate(k, y, data, start, end, y);
+}
+
+/**
  * Runs GHASH over random data under a random, thrown-away key, enough blocks
- * (12,288, ~20 ms of CPU once) for V8 to optimize it before it sees a real
- * key: its first tiers box any integer outside 31 bits, so their timing
+ * (12,288, and ~5,000 in the aggregated form: ~30 ms of CPU once) for V8 to
+ * optimize it before it sees a real key: its first tiers box any integer outside 31 bits, so their timing
  * depends on the values, and Node 20 and 22 stay in them for 5,000 to 9,000
  * blocks (Node 24 for about 1,000). This shortens that window to before the
  * first secret; it cannot promise V8 has finished (see SECURITY.md).
@@ -227,6 +371,14 @@ export function ghashWarmUp(): void {
     ghashUpdate(k, y, data, 0, data.length);
   }
   ghashLengths(k, y, 1, 1);
+  // And the aggregated form (~5,000 blocks more), whose XORs of table entries are its own code.
+  for (let i = 0; i < 1024; i++) {
+    ghashAggregate(k, y, data, 16 * (i & 63), 16 * (i & 63) + 96 - (i & 15), y);
+  }
+  // And its form after a context suffix.
+  for (let i = 0; i < 512; i++) {
+    ghashFinish(k, y, data, 16 * (i & 63), 16 * (i & 63) + 96 - (i & 15), i);
+  }
 }
 
 /** Absorbs the closing block: the AAD's and the ciphertext's lengths in bits. */

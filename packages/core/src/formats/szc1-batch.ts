@@ -1,8 +1,16 @@
 import type { SzcryptKey } from "../keys/key.js";
 import type { Keyring } from "../keys/keyring.js";
-import { GcmAad, type GcmOpenInput, type GcmSealInput, gcmOpenBatch, gcmSealBatch } from "./gcm-batch.js";
+import { GcmAad, gcmOpenRecords, gcmSealRecords } from "./gcm-batch.js";
 import { szc1AssociatedData } from "./szc1-context.js";
-import { readSzc1Body, SZC1_MAGIC_BYTES, SZC1_NONCE_BYTES, SZC1_TAG_BYTES, szc1HeaderByte } from "./token-shape.js";
+import {
+  SZC1_CONTEXT_FLAG,
+  SZC1_MAGIC_BYTES,
+  SZC1_NONCE_BYTES,
+  SZC1_TAG_BYTES,
+  szc1HeaderByte,
+  szc1KeyIdAt,
+  szc1NonceAt,
+} from "./token-shape.js";
 
 // szc1 for all the values of one message (or one value) through the batched
 // AES-GCM of gcm-batch.ts: one AES-ECB call per key for every value's
@@ -11,7 +19,7 @@ import { readSzc1Body, SZC1_MAGIC_BYTES, SZC1_NONCE_BYTES, SZC1_TAG_BYTES, szc1H
 // byte what szc1.ts's one-value path made with OpenSSL's GCM.
 //
 // Policy (accepted formats, the key ring, the errors a caller sees) is not
-// here: a value this module cannot open comes back undefined, and the caller
+// here: a value this module cannot open is left unopened, and the caller
 // asks the one-value path, which says why in the usual words.
 
 // Per key, per key id, per field name: the prepared AAD. Nested maps, not a
@@ -60,19 +68,6 @@ export function szc1AadSuffix(encodedContext: Uint8Array): Uint8Array {
   return suffix;
 }
 
-/** One value to seal: its plaintext bytes and where its token's body goes. */
-export interface Szc1SealItem {
-  readonly plaintext: Uint8Array;
-  readonly fieldName: string;
-  /**
-   * The buffer the token's body (everything after the magic: header, key id,
-   * nonce, ciphertext, tag) is written to, at `offset`. The caller writes the
-   * magic before it for the binary form; the text form encodes the body only.
-   */
-  readonly out: Uint8Array;
-  readonly offset: number;
-}
-
 /**
  * The length of the binary token (magic included) of a `plaintextLength`-byte
  * value under a key id of `idLength` characters.
@@ -84,113 +79,137 @@ export function szc1TokenLength(idLength: number, plaintextLength: number): numb
 }
 
 /**
- * Seals every item under `key` (16 or 32 bytes, with an id: the caller has
- * checked, and spent the nonce budget) with the nonces `nonces[12i, 12i+12)`,
- * writing each token's body into its `out`. `aadSuffix` (from
- * {@link szc1AadSuffix}) binds every value to one context.
+ * Seals n values under `key` (16 or 32 bytes, with an id: the caller has
+ * checked, and spent the nonce budget) with the nonces `nonces[12i, 12i+12)`.
+ * Token body i (everything after the magic: header, key id, nonce,
+ * ciphertext, tag) goes to `buf` at `at[i]`, which has room for
+ * {@link szc1TokenLength} minus the magic (the caller lays them out, and
+ * writes the magic of a binary token); its plaintext is
+ * `plain[plainAt[i], plainAt[i] + lengths[i])`. `aadSuffix` (from
+ * {@link szc1AadSuffix}) binds every value to one context. No object per value.
  *
  * @internal
  */
-export function sealSzc1Batch(
+export function sealSzc1Records(
   key: SzcryptKey,
-  items: readonly Szc1SealItem[],
+  buf: Uint8Array,
+  at: Int32Array,
+  plain: Uint8Array,
+  plainAt: Int32Array,
+  lengths: Int32Array,
+  fieldNames: readonly string[],
   nonces: Uint8Array,
   aadSuffix: Uint8Array | undefined,
 ): void {
   const id = key.id as string;
   const idLength = id.length;
   const header = szc1HeaderByte(idLength, aadSuffix !== undefined);
-  const inputs: GcmSealInput[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i] as Szc1SealItem;
-    const out = item.out;
-    let o = item.offset;
-    out[o] = header;
-    o += 1;
+  const n = fieldNames.length;
+  const nonceAt = new Int32Array(n);
+  const aads: GcmAad[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = at[i] as number;
+    buf[o] = header;
     // The grammar makes a key id ASCII: one byte per character.
     for (let c = 0; c < idLength; c++) {
-      out[o + c] = id.charCodeAt(c);
+      buf[o + 1 + c] = id.charCodeAt(c);
     }
-    o += idLength;
-    const nonce = nonces.subarray(SZC1_NONCE_BYTES * i, SZC1_NONCE_BYTES * (i + 1));
-    out.set(nonce, o);
-    const aad = szc1Aad(key, id, item.fieldName);
-    const offset = o + SZC1_NONCE_BYTES;
-    inputs[i] =
-      aadSuffix === undefined
-        ? { nonce, aad, plaintext: item.plaintext, out, offset }
-        : { nonce, aad, aadSuffix, plaintext: item.plaintext, out, offset };
+    const no = o + 1 + idLength;
+    for (let j = 0; j < SZC1_NONCE_BYTES; j++) {
+      buf[no + j] = nonces[SZC1_NONCE_BYTES * i + j] as number;
+    }
+    nonceAt[i] = no;
+    aads[i] = szc1Aad(key, id, fieldNames[i] as string);
   }
-  gcmSealBatch(key, inputs);
+  gcmSealRecords(key, { buf, at: nonceAt, lengths, aads, aadSuffix, plain, plainAt });
 }
 
-/** One value to open: an szc1 body (everything after the magic) of a field. */
-export interface Szc1OpenItem {
-  readonly body: Uint8Array;
-  readonly fieldName: string;
+/** What {@link openSzc1Records} opened: value i's plaintext is `plain[at[i], at[i] + lengths[i])` when `opened[i]` is 1. */
+export interface Szc1Opened {
+  readonly at: Int32Array;
+  readonly lengths: Int32Array;
+  readonly opened: Uint8Array;
 }
 
 /**
  * Opens every body whose shape is szc1's, whose key id the ring holds (16 or
  * 32 bytes) and whose context flag matches `aadSuffix` (bound when given,
- * unbound when not): its plaintext in an allocation of its own. Anything else,
- * a tag that does not verify included, comes back undefined, with no
- * plaintext computed; the caller hands such values to the one-value path for
- * the error it gives. Values are grouped by key: one ECB call per key.
+ * unbound when not). Anything else, a tag that does not verify included, is
+ * left with `opened[i]` 0 and no plaintext computed: the caller hands such
+ * values to the one-value path for the error it gives. Body i is
+ * `src[starts[i], ends[i])`, read in place (header by offsets, the key id
+ * string made only when it differs from the previous value's). Each
+ * plaintext that opens is written to `plain` (at least as long as `src`) at
+ * its own nonce's offset, so plaintexts never overlap and zeros of at least
+ * 28 bytes lie between them where `plain` was zero. Values are grouped by
+ * key: one ECB call per key.
  *
  * @internal
  */
-export function openSzc1Batch(ring: Keyring, items: readonly Szc1OpenItem[], aadSuffix: Uint8Array | undefined): (Buffer | undefined)[] {
-  const n = items.length;
-  const results: (Buffer | undefined)[] = new Array(n);
+export function openSzc1Records(
+  ring: Keyring,
+  src: Buffer,
+  starts: readonly number[],
+  ends: readonly number[],
+  fieldNames: readonly string[],
+  aadSuffix: Uint8Array | undefined,
+  plain: Uint8Array,
+): Szc1Opened {
+  const n = fieldNames.length;
+  const at = new Int32Array(n);
+  const lengths = new Int32Array(n).fill(-1);
+  const opened = new Uint8Array(n);
+  const aads: GcmAad[] = new Array(n);
+  const flag = aadSuffix === undefined ? 0 : SZC1_CONTEXT_FLAG;
   let firstKey: SzcryptKey | undefined;
-  const first: GcmOpenInput[] = [];
-  const firstAt: number[] = [];
-  let others: Map<SzcryptKey, { inputs: GcmOpenInput[]; at: number[] }> | undefined;
+  let othersAt: Map<SzcryptKey, number[]> | undefined;
+  let lastId = "";
+  let lastKey: SzcryptKey | undefined;
   for (let i = 0; i < n; i++) {
-    const item = items[i] as Szc1OpenItem;
-    const body = item.body;
-    const shape = readSzc1Body(body);
-    if (shape === undefined || shape.bound !== (aadSuffix !== undefined)) {
+    const s = starts[i] as number;
+    const e = ends[i] as number;
+    const nonceAt = szc1NonceAt(src, s, e);
+    if (nonceAt < 0 || ((src[s] as number) & SZC1_CONTEXT_FLAG) !== flag) {
       continue;
     }
-    const key = ring.get(shape.keyId);
+    // Nearly every message carries one key id: the same string, asked of the ring once.
+    const keyId = szc1KeyIdAt(src, s, nonceAt);
+    let key = lastKey;
+    if (keyId !== lastId) {
+      key = ring.get(keyId);
+      lastId = keyId;
+      lastKey = key;
+    }
     if (key === undefined || (key.size !== 16 && key.size !== 32)) {
       continue;
     }
-    const nonce = body.subarray(shape.nonceAt, shape.sealedAt);
-    const sealed = body.subarray(shape.sealedAt);
-    const aad = szc1Aad(key, shape.keyId, item.fieldName);
-    const input: GcmOpenInput = aadSuffix === undefined ? { nonce, aad, sealed } : { nonce, aad, aadSuffix, sealed };
-    // Nearly every message uses one key: no map for it.
+    aads[i] = szc1Aad(key, keyId, fieldNames[i] as string);
+    at[i] = nonceAt;
     if (firstKey === undefined || firstKey === key) {
       firstKey = key;
-      first.push(input);
-      firstAt.push(i);
+      lengths[i] = e - nonceAt - SZC1_NONCE_BYTES - SZC1_TAG_BYTES;
       continue;
     }
-    others ??= new Map();
-    let group = others.get(key);
+    othersAt ??= new Map();
+    let group = othersAt.get(key);
     if (group === undefined) {
-      group = { inputs: [], at: [] };
-      others.set(key, group);
+      group = [];
+      othersAt.set(key, group);
     }
-    group.inputs.push(input);
-    group.at.push(i);
+    group.push(i);
   }
   if (firstKey !== undefined) {
-    place(results, gcmOpenBatch(firstKey, first), firstAt);
+    gcmOpenRecords(firstKey, { buf: src, at, lengths, aads, aadSuffix, plain, plainAt: at }, opened);
   }
-  if (others !== undefined) {
-    for (const [key, group] of others) {
-      place(results, gcmOpenBatch(key, group.inputs), group.at);
+  if (othersAt !== undefined) {
+    for (const [key, group] of othersAt) {
+      const only = new Int32Array(n).fill(-1);
+      for (const i of group) {
+        only[i] = (ends[i] as number) - (at[i] as number) - SZC1_NONCE_BYTES - SZC1_TAG_BYTES;
+        lengths[i] = only[i] as number;
+      }
+      gcmOpenRecords(key, { buf: src, at, lengths: only, aads, aadSuffix, plain, plainAt: at }, opened);
     }
   }
-  return results;
-}
-
-function place(results: (Buffer | undefined)[], opened: (Buffer | undefined)[], at: readonly number[]): void {
-  for (let j = 0; j < at.length; j++) {
-    results[at[j] as number] = opened[j];
-  }
+  return { at, lengths, opened };
 }

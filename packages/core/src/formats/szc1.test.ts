@@ -7,7 +7,15 @@ import { DECRYPT_FAILED_MESSAGE, isSzcryptError } from "../errors/szcrypt-error.
 import { keyMaterial, SzcryptKey } from "../keys/key.js";
 import { parseKeySpec } from "../keys/key-spec.js";
 import { Keyring } from "../keys/keyring.js";
-import { decryptSzc1, decryptSzc1Bytes, encryptSzc1, encryptSzc1Bytes, encryptSzc1BytesWithNonce, encryptSzc1WithNonce } from "./szc1.js";
+import {
+  decryptSzc1,
+  decryptSzc1Bytes,
+  encryptSzc1,
+  encryptSzc1Bytes,
+  encryptSzc1BytesWithNonce,
+  encryptSzc1WithNonce,
+  szc1ScratchIsClear,
+} from "./szc1.js";
 
 const FIELD = "sz.examples.v1.Payment.card_number";
 const key32 = SzcryptKey.fromBytes(new Uint8Array(32).fill(3), { id: "k1" });
@@ -144,5 +152,32 @@ describe("Keyring", () => {
     const retired = new Keyring({ keys: [k2], primary: "2026" });
     assert.equal(decryptSzc1(newToken, retired, { fieldName: FIELD }), "card");
     assert.throws(() => decryptSzc1(oldToken, retired, { fieldName: FIELD }), isDecryptFailed);
+  });
+});
+
+describe("szc1 one value: the plaintext scratch", () => {
+  it("is all zeros after every call, sealed, opened or refused (long values and other keys included)", () => {
+    const ring = Keyring.of(key32);
+    const bad = Buffer.from(encryptSzc1Bytes(new Uint8Array([0xff, 0xfe]), key32, { fieldName: FIELD })).subarray(4);
+    const calls: (() => unknown)[] = [
+      () => encryptSzc1("a secret value", key32, { fieldName: FIELD }),
+      () => encryptSzc1("x".repeat(300), key32, { fieldName: FIELD }),
+      () => encryptSzc1("bound", key32, { fieldName: FIELD, context: ["t1"] }),
+      () => encryptSzc1Bytes(new Uint8Array(40).fill(7), key32, { fieldName: FIELD }),
+      () => decryptSzc1(encryptSzc1("a secret value", key32, { fieldName: FIELD }), ring, { fieldName: FIELD }),
+      () => decryptSzc1(encryptSzc1("y".repeat(300), key32, { fieldName: FIELD }), ring, { fieldName: FIELD }),
+      () => decryptSzc1Bytes(encryptSzc1Bytes(new Uint8Array(40).fill(7), key32, { fieldName: FIELD }), ring, { fieldName: FIELD }),
+      // A tag that verifies over bytes that are not UTF-8: refused after opening.
+      () => decryptSzc1(`szc1:${bad.toString("base64url")}`, ring, { fieldName: FIELD }),
+      () => decryptSzc1(encryptSzc1("other field", key32, { fieldName: FIELD }), ring, { fieldName: "other" }),
+    ];
+    for (const [i, call] of calls.entries()) {
+      try {
+        call();
+      } catch {
+        // Refusals are this test's cases too.
+      }
+      assert.ok(szc1ScratchIsClear(), `call ${i}`);
+    }
   });
 });

@@ -1,23 +1,25 @@
+import { isUtf8 } from "node:buffer";
+import { base64DecodedLength, decodeBase64Into } from "../encoding/base64.js";
 import { assertBytes, ownCopy, ownsItsMemory } from "../encoding/bytes.js";
-import { decodeUtf8Strict, encodeUtf8 } from "../encoding/utf8.js";
 import { DECRYPT_FAILED_MESSAGE, decryptFailed, isSzcryptError, SzcryptError } from "../errors/szcrypt-error.js";
 import { isSzcryptKey, keyMaterial, type SzcryptKey } from "../keys/key.js";
 import { Keyring } from "../keys/keyring.js";
-import { gcmOpenBatch, gcmSealBatch } from "./gcm-batch.js";
+import { gcmOpenRecords, gcmSealRecords } from "./gcm-batch.js";
 import { szc1NonceBudget } from "./nonce-budget.js";
 import { randomBytesPooled } from "./random.js";
-import { szc1Aad, szc1AadSuffix } from "./szc1-batch.js";
+import { szc1Aad, szc1AadSuffix, szc1TokenLength } from "./szc1-batch.js";
 import { encodeSzc1Context, type Szc1Context } from "./szc1-context.js";
 import {
-  decodeSzc1Text,
-  encodeSzc1Text,
   hasSzc1Magic,
   readSzc1Body,
+  SZC1_CONTEXT_FLAG,
   SZC1_MAGIC_BYTES,
   SZC1_NAME,
   SZC1_NONCE_BYTES,
   SZC1_TAG_BYTES,
   szc1HeaderByte,
+  szc1KeyIdAt,
+  szc1NonceAt,
   SZC1_TEXT_PREFIX as TEXT_PREFIX,
   writeSzc1Magic,
 } from "./token-shape.js";
@@ -109,13 +111,56 @@ export function encryptSzc1WithNonce(plaintext: string, key: SzcryptKey, options
 }
 
 function sealText(plaintext: string, key: SzcryptKey, options: Szc1Options, nonce: Uint8Array | undefined): string {
-  const encoded = encodeUtf8(plaintext);
+  if (!plaintext.isWellFormed()) {
+    // encodeUtf8's refusal, word for word: Buffer.write would turn a lone surrogate into U+FFFD.
+    throw new SzcryptError("INVALID_PLAINTEXT", "the string has a lone UTF-16 surrogate and no UTF-8 form; fix the value at its source");
+  }
+  // UTF-16 to UTF-8 is at most 3 bytes per code unit: room without measuring first.
+  const plain = plainFor(3 * plaintext.length);
+  const length = plain.write(plaintext, 0, "utf8");
   try {
-    return encodeSzc1Text(seal(encoded, key, options, nonce));
+    assertSealKey(key);
+    const context = sealContext(options, nonce);
+    const bodyLength = szc1TokenLength(key.id.length, length) - SZC1_MAGIC_BYTES;
+    const body = bodyFor(bodyLength);
+    sealInto(plain, length, key, options, context, nonce, body, 0);
+    return TEXT_PREFIX + body.toString("base64url", 0, bodyLength);
   } finally {
-    encoded.fill(0);
+    plain.fill(0, 0, length);
   }
 }
+
+// One value's scratch, reused per call: its token body (ciphertext, public),
+// and its plaintext (as secret: all zeros between calls, each call zeroing
+// what it wrote in a finally).
+let bodyScratch = Buffer.allocUnsafeSlow(256);
+let plainScratch = Buffer.alloc(256);
+
+function bodyFor(bytes: number): Buffer {
+  if (bodyScratch.length < bytes) {
+    bodyScratch = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * bodyScratch.length));
+  }
+  return bodyScratch;
+}
+
+function plainFor(bytes: number): Buffer {
+  if (plainScratch.length < bytes) {
+    plainScratch = Buffer.alloc(Math.max(bytes, 2 * plainScratch.length));
+  }
+  return plainScratch;
+}
+
+/**
+ * Whether the plaintext scratch is all zeros (tests: each call wipes what it wrote).
+ *
+ * @internal
+ */
+export function szc1ScratchIsClear(): boolean {
+  return plainScratch.every((b) => b === 0);
+}
+
+// The one-value records of gcm-batch.ts, reused per call.
+const one = { at: new Int32Array(1), lengths: new Int32Array(1), plainAt: new Int32Array(1), opened: new Uint8Array(1) };
 
 /**
  * Decrypts `szc1:…` text with the key its key id names, under the same
@@ -137,17 +182,23 @@ export function decryptSzc1(token: string, keys: Keyring | SzcryptKey, options: 
   if (!token.startsWith(TEXT_PREFIX)) {
     throw new SzcryptError("MALFORMED", "an szc1 token starts with 'szc1:'");
   }
-  const body = decodeSzc1Text(token);
-  if (body === undefined) {
+  // Decoded into the scratch: no Buffer per value.
+  const text = token.slice(TEXT_PREFIX.length);
+  const bytes = base64DecodedLength(text, "base64url");
+  const body = bodyFor(bytes);
+  if (bytes < 0 || !decodeBase64Into(text, "base64url", body, 0)) {
     throw new SzcryptError("MALFORMED", "an szc1 token is 'szc1:' followed by unpadded base64url");
   }
-  const opened = openBody(body, keys, options, context);
-  const text = decodeUtf8Strict(opened);
-  opened.fill(0);
-  if (text === undefined) {
-    throw decryptFailed();
+  try {
+    const length = openInto(body, 0, bytes, keys, options, context);
+    if (!isUtf8(plainScratch.subarray(0, length))) {
+      throw decryptFailed();
+    }
+    return plainScratch.toString("utf8", 0, length);
+  } finally {
+    // Up to what openInto made room for (it may have thrown before).
+    plainScratch.fill(0, 0, Math.min(bytes, plainScratch.length));
   }
-  return text;
 }
 
 /**
@@ -175,35 +226,73 @@ export function encryptSzc1BytesWithNonce(plaintext: Uint8Array, key: SzcryptKey
 
 // A given nonce (test vectors) is not counted against the key's budget: only random ones are.
 function seal(plaintext: Uint8Array, key: SzcryptKey, options: Szc1Options, given: Uint8Array | undefined): Buffer {
+  assertSealKey(key);
+  const context = sealContext(options, given);
+  // One allocation of its own for the whole token: Buffer.concat would put it in the shared pool.
+  const out = Buffer.allocUnsafeSlow(szc1TokenLength(key.id.length, plaintext.length));
+  writeSzc1Magic(out, 0);
+  sealInto(plaintext, plaintext.length, key, options, context, given, out, SZC1_MAGIC_BYTES);
+  return out;
+}
+
+/** Throws unless `key` is a SzcryptKey that can seal szc1 (TypeError, KEY_INVALID). */
+function assertSealKey(key: SzcryptKey): asserts key is SzcryptKey & { readonly id: string } {
   if (!isSzcryptKey(key)) {
     throw new TypeError("szc1: expected a SzcryptKey (see parseKeySpec)");
   }
   checkSzc1SealKey(key);
+}
+
+/** After {@link assertSealKey}, in the order callers have always seen: the given nonce's length, then the context (encoded). */
+function sealContext(options: Szc1Options, given: Uint8Array | undefined): Buffer | undefined {
   if (given !== undefined && given.length !== SZC1_NONCE_BYTES) {
     throw new RangeError(`szc1: the nonce must be ${SZC1_NONCE_BYTES} bytes, got ${given.length}`);
   }
-  const context = contextOf(options);
+  return contextOf(options);
+}
+
+/**
+ * Writes the token body (after the magic) of plaintext[0, length) to `out` at
+ * `o`: header, key id, nonce (fresh unless given: then not counted against
+ * the budget), ciphertext and tag, through the batched GCM with one value (no
+ * OpenSSL cipher object, the AAD's GHASH kept per (key, id, field)).
+ */
+function sealInto(
+  plaintext: Uint8Array,
+  length: number,
+  key: SzcryptKey & { readonly id: string },
+  options: Szc1Options,
+  context: Buffer | undefined,
+  given: Uint8Array | undefined,
+  out: Uint8Array,
+  o: number,
+): void {
   if (given === undefined) {
     szc1NonceBudget.spend(key);
   }
   const nonce = given ?? randomBytesPooled(SZC1_NONCE_BYTES);
-  const idLength = key.id.length;
-  const nonceAt = SZC1_MAGIC_BYTES + 1 + idLength;
-  // One allocation of its own for the whole token: Buffer.concat would put it in the shared pool.
-  const out = Buffer.allocUnsafeSlow(nonceAt + SZC1_NONCE_BYTES + plaintext.length + SZC1_TAG_BYTES);
-  writeSzc1Magic(out, 0);
-  out[SZC1_MAGIC_BYTES] = szc1HeaderByte(idLength, context !== undefined);
-  out.write(key.id, SZC1_MAGIC_BYTES + 1, "ascii");
-  out.set(nonce, nonceAt);
-  // The batched GCM with one value: no OpenSSL cipher object, and the AAD's GHASH kept per (key, id, field).
-  const aad = szc1Aad(key, key.id, options.fieldName);
-  const offset = nonceAt + SZC1_NONCE_BYTES;
-  gcmSealBatch(key, [
-    context === undefined
-      ? { nonce, aad, plaintext, out, offset }
-      : { nonce, aad, aadSuffix: szc1AadSuffix(context), plaintext, out, offset },
-  ]);
-  return out;
+  const id = key.id;
+  out[o] = szc1HeaderByte(id.length, context !== undefined);
+  // The grammar makes a key id ASCII: one byte per character.
+  for (let c = 0; c < id.length; c++) {
+    out[o + 1 + c] = id.charCodeAt(c);
+  }
+  const nonceAt = o + 1 + id.length;
+  for (let j = 0; j < SZC1_NONCE_BYTES; j++) {
+    out[nonceAt + j] = nonce[j] as number;
+  }
+  one.at[0] = nonceAt;
+  one.lengths[0] = length;
+  one.plainAt[0] = 0;
+  gcmSealRecords(key, {
+    buf: out,
+    at: one.at,
+    lengths: one.lengths,
+    aads: [szc1Aad(key, id, options.fieldName)],
+    aadSuffix: context === undefined ? undefined : szc1AadSuffix(context),
+    plain: plaintext,
+    plainAt: one.plainAt,
+  });
 }
 
 /**
@@ -232,7 +321,18 @@ export function decryptSzc1Bytes(data: Uint8Array, keys: Keyring | SzcryptKey, o
   if (!hasSzc1Magic(data)) {
     throw new SzcryptError("MALFORMED", "a binary szc1 token starts with the bytes 'szc1'");
   }
-  return plain(openBody(data.subarray(SZC1_MAGIC_BYTES), keys, options, context));
+  const end = data.length;
+  try {
+    const length = openInto(data, SZC1_MAGIC_BYTES, end, keys, options, context);
+    // Handed out: an allocation of its own.
+    const out = new Uint8Array(length);
+    for (let j = 0; j < length; j++) {
+      out[j] = plainScratch[j] as number;
+    }
+    return out;
+  } finally {
+    plainScratch.fill(0, 0, Math.min(end, plainScratch.length));
+  }
 }
 
 /** Whether bytes start with the szc1 magic. A legacy IV does so once in 2^32. */
@@ -269,9 +369,21 @@ export function isContextUnboundRefusal(err: unknown): boolean {
   return isSzcryptError(err, "DECRYPT_FAILED") && isSzcryptError(err.cause) && err.cause.rawMessage === CONTEXT_UNBOUND_MESSAGE;
 }
 
-function openBody(body: Uint8Array, keys: Keyring | SzcryptKey, options: Szc1Options, context: Buffer | undefined): Buffer {
-  const shape = readSzc1Body(body);
-  if (shape === undefined) {
+/**
+ * Opens the szc1 body at src[start, end) into the plaintext scratch (at 0,
+ * room made for end - start bytes) and returns the plaintext's length, or
+ * throws why not. The caller zeroes the scratch.
+ */
+function openInto(
+  src: Uint8Array,
+  start: number,
+  end: number,
+  keys: Keyring | SzcryptKey,
+  options: Szc1Options,
+  context: Buffer | undefined,
+): number {
+  const nonceAt = szc1NonceAt(src, start, end);
+  if (nonceAt < 0) {
     throw new SzcryptError(
       "MALFORMED",
       `an szc1 token is the magic, a key id of 1 to 64 characters of A-Z a-z 0-9 . _ -, a 12-byte nonce and a 16-byte tag (at least ${SZC1_MAGIC_BYTES + 30} bytes)`,
@@ -280,34 +392,49 @@ function openBody(body: Uint8Array, keys: Keyring | SzcryptKey, options: Szc1Opt
   if (!(keys instanceof Keyring) && !isSzcryptKey(keys)) {
     throw new TypeError("szc1: decryption takes a Keyring or a SzcryptKey (see parseKeySpec)");
   }
-  if (shape.bound && context === undefined) {
+  const bound = ((src[start] as number) & SZC1_CONTEXT_FLAG) !== 0;
+  if (bound && context === undefined) {
     // The flag is in the clear and nothing is decrypted: saying so tells the sender nothing new.
     throw new SzcryptError(
       "CONTEXT_REQUIRED",
       `a context-bound szc1 value arrived but this service has no \`context\` configured for field ${JSON.stringify(options.fieldName)}; configure the same context function as the sender`,
     );
   }
-  if (!shape.bound && context !== undefined && options.acceptUnbound !== true) {
+  if (!bound && context !== undefined && options.acceptUnbound !== true) {
     throw new SzcryptError("DECRYPT_FAILED", DECRYPT_FAILED_MESSAGE, {
       cause: new SzcryptError("DECRYPT_FAILED", CONTEXT_UNBOUND_MESSAGE),
     });
   }
   const ring = keys instanceof Keyring ? keys : Keyring.of(keys);
-  const key = ring.get(shape.keyId);
+  const keyId = szc1KeyIdAt(src, start, nonceAt);
+  const key = ring.get(keyId);
   if (key === undefined || (key.size !== 16 && key.size !== 32)) {
     // An unknown key id looks like any other failure: which ids exist is not the caller's to learn.
     throw decryptFailed();
   }
-  const aad = szc1Aad(key, shape.keyId, options.fieldName);
-  const nonce = body.subarray(shape.nonceAt, shape.sealedAt);
-  const sealed = body.subarray(shape.sealedAt);
-  const [opened] = gcmOpenBatch(key, [
-    shape.bound && context !== undefined ? { nonce, aad, aadSuffix: szc1AadSuffix(context), sealed } : { nonce, aad, sealed },
-  ]);
-  if (opened === undefined) {
+  const length = end - nonceAt - SZC1_NONCE_BYTES - SZC1_TAG_BYTES;
+  const plain = plainFor(end - start);
+  one.at[0] = nonceAt;
+  one.lengths[0] = length;
+  one.plainAt[0] = 0;
+  one.opened[0] = 0;
+  gcmOpenRecords(
+    key,
+    {
+      buf: src,
+      at: one.at,
+      lengths: one.lengths,
+      aads: [szc1Aad(key, keyId, options.fieldName)],
+      aadSuffix: bound && context !== undefined ? szc1AadSuffix(context) : undefined,
+      plain,
+      plainAt: one.plainAt,
+    },
+    one.opened,
+  );
+  if (one.opened[0] !== 1) {
     throw decryptFailed();
   }
-  return opened;
+  return length;
 }
 
 function contextOf(options: Szc1Options): Buffer | undefined {

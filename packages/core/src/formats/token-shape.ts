@@ -72,12 +72,6 @@ export function decodeSzc1Text(token: string): Buffer | undefined {
   return decodeBase64UrlStrict(token.slice(SZC1_TEXT_PREFIX.length));
 }
 
-/** The text form of a binary szc1 token (magic included in `binary`). */
-export function encodeSzc1Text(binary: Uint8Array): string {
-  const body = Buffer.from(binary.buffer, binary.byteOffset + SZC1_MAGIC_BYTES, binary.byteLength - SZC1_MAGIC_BYTES);
-  return SZC1_TEXT_PREFIX + body.toString("base64url");
-}
-
 /** The header byte for a key id of `idLength` characters. */
 export function szc1HeaderByte(idLength: number, bound: boolean): number {
   return bound ? idLength | SZC1_CONTEXT_FLAG : idLength;
@@ -101,21 +95,59 @@ export interface Szc1Shape {
  * of `A-Z a-z 0-9 . _ -` (which also makes the id safe to print).
  */
 export function readSzc1Body(body: Uint8Array): Szc1Shape | undefined {
-  if (body.length < SZC1_MIN_BODY) {
+  const nonceAt = szc1NonceAt(body, 0, body.length);
+  if (nonceAt < 0) {
     return undefined;
   }
   const header = body[0] as number;
   const idLength = header & 0x7f;
-  const nonceAt = 1 + idLength;
-  if (body.length < nonceAt + SZC1_NONCE_BYTES + SZC1_TAG_BYTES || !isKeyIdBytes(body, 1, nonceAt)) {
-    return undefined;
-  }
   return {
     keyId: Buffer.from(body.buffer, body.byteOffset + 1, idLength).toString("latin1"),
     bound: (header & SZC1_CONTEXT_FLAG) !== 0,
     nonceAt,
     sealedAt: nonceAt + SZC1_NONCE_BYTES,
   };
+}
+
+/**
+ * Where the nonce of the szc1 body at bytes[start, end) begins (an offset
+ * into `bytes`), or -1 when the body is not one by the SPEC's grammar: as
+ * {@link readSzc1Body}, read in place, with no object and no string made.
+ * The key id is bytes[start + 1, nonceAt), the context flag is bit 7 of
+ * bytes[start].
+ */
+export function szc1NonceAt(bytes: Uint8Array, start: number, end: number): number {
+  if (end - start < SZC1_MIN_BODY) {
+    return -1;
+  }
+  const nonceAt = start + 1 + ((bytes[start] as number) & 0x7f);
+  if (end < nonceAt + SZC1_NONCE_BYTES + SZC1_TAG_BYTES || !isKeyIdBytes(bytes, start + 1, nonceAt)) {
+    return -1;
+  }
+  return nonceAt;
+}
+
+// The last key id read by szc1KeyIdAt: nearly every token carries the same one.
+let lastKeyId = "";
+
+/**
+ * The key id of the szc1 body at bytes[start, …) whose nonce is at `nonceAt`
+ * (from {@link szc1NonceAt}, which has checked it): a new string only when it
+ * differs from the last one read.
+ */
+export function szc1KeyIdAt(bytes: Uint8Array, start: number, nonceAt: number): string {
+  const length = nonceAt - start - 1;
+  if (length === lastKeyId.length) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      same &&= bytes[start + 1 + i] === lastKeyId.charCodeAt(i);
+    }
+    if (same) {
+      return lastKeyId;
+    }
+  }
+  lastKeyId = Buffer.from(bytes.buffer, bytes.byteOffset + start + 1, length).toString("latin1");
+  return lastKeyId;
 }
 
 /**
