@@ -43,6 +43,24 @@ describe("strict base64 decoding by hand", () => {
     );
   });
 
+  it("reads from an index on as it reads the rest alone", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 6 }), nearText, (prefix, text) => {
+        for (const alphabet of ["base64", "base64url"] as const) {
+          const length = base64DecodedLength(text, alphabet);
+          assert.equal(base64DecodedLength(prefix + text, alphabet, prefix.length), length);
+          if (length >= 0) {
+            const alone = new Uint8Array(length);
+            const after = new Uint8Array(length);
+            assert.equal(decodeBase64Into(prefix + text, alphabet, after, 0, prefix.length), decodeBase64Into(text, alphabet, alone, 0));
+            assert.deepEqual(after, alone);
+          }
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it("refuses the near misses a lenient decoder takes", () => {
     // Each is refused by the re-encoding check; the decoder must agree case by case.
     for (const text of [

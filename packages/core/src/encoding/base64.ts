@@ -21,26 +21,28 @@ function alphabetTable(alphabet: string): Int32Array {
 export type Base64Alphabet = "base64" | "base64url";
 
 /**
- * How many bytes `text` decodes to, judged by its length and padding alone, or
- * -1 when no strict text of that alphabet has that shape. {@link decodeBase64Into}
- * then checks every character.
+ * How many bytes `text` (from index `from` on) decodes to, judged by its
+ * length and padding alone, or -1 when no strict text of that alphabet has
+ * that shape. {@link decodeBase64Into} then checks every character.
  *
  * @internal
  */
-export function base64DecodedLength(text: string, alphabet: Base64Alphabet): number {
-  const length = text.length;
+export function base64DecodedLength(text: string, alphabet: Base64Alphabet, from = 0): number {
+  const length = text.length - from;
   if (alphabet === "base64url") {
     return length % 4 === 1 ? -1 : Math.floor((length * 3) / 4);
   }
   if (length % 4 !== 0) {
     return -1;
   }
-  const pad = length > 0 && text.charCodeAt(length - 1) === 0x3d ? (text.charCodeAt(length - 2) === 0x3d ? 2 : 1) : 0;
+  const end = text.length;
+  const pad = length > 0 && text.charCodeAt(end - 1) === 0x3d ? (text.charCodeAt(end - 2) === 0x3d ? 2 : 1) : 0;
   return (length / 4) * 3 - pad;
 }
 
 /**
- * Decodes strict `text` into `out` at `offset`, which must have room for
+ * Decodes strict `text` (from index `from` on: a token's prefix need not be
+ * sliced off) into `out` at `offset`, which must have room for
  * {@link base64DecodedLength} bytes (checked first by the caller). Returns
  * false, with `out` partly written, when a character is outside the alphabet
  * (`=` anywhere but the padding included) or the unused low bits of the last
@@ -48,11 +50,11 @@ export function base64DecodedLength(text: string, alphabet: Base64Alphabet): num
  *
  * @internal
  */
-export function decodeBase64Into(text: string, alphabet: Base64Alphabet, out: Uint8Array, offset: number): boolean {
+export function decodeBase64Into(text: string, alphabet: Base64Alphabet, out: Uint8Array, offset: number, from = 0): boolean {
   const table = alphabet === "base64" ? STANDARD : URL_SAFE;
   let n = text.length;
   if (alphabet === "base64") {
-    while (n > 0 && n > text.length - 2 && text.charCodeAt(n - 1) === 0x3d) {
+    while (n > from && n > text.length - 2 && text.charCodeAt(n - 1) === 0x3d) {
       n--;
     }
   }
@@ -62,7 +64,7 @@ export function decodeBase64Into(text: string, alphabet: Base64Alphabet, out: Ui
   let bad = 0;
   let codes = 0;
   let o = offset;
-  let i = 0;
+  let i = from;
   for (; i + 4 <= n; i += 4) {
     const ca = text.charCodeAt(i);
     const cb = text.charCodeAt(i + 1);

@@ -226,9 +226,9 @@ export function szc1BatchedLeaf(
       if (!value.startsWith(SZC1_TEXT_PREFIX)) {
         return value;
       }
-      const text = value.slice(SZC1_TEXT_PREFIX.length);
-      const length = base64DecodedLength(text, "base64url");
-      if (length < 0 || !decodeBase64Into(text, "base64url", bodiesFor(used + length, used), used)) {
+      const from = SZC1_TEXT_PREFIX.length;
+      const length = base64DecodedLength(value, "base64url", from);
+      if (length < 0 || !decodeBase64Into(value, "base64url", bodiesFor(used + length, used), used, from)) {
         return value;
       }
       starts.push(used);

@@ -183,10 +183,9 @@ export function decryptSzc1(token: string, keys: Keyring | SzcryptKey, options: 
     throw new SzcryptError("MALFORMED", "an szc1 token starts with 'szc1:'");
   }
   // Decoded into the scratch: no Buffer per value.
-  const text = token.slice(TEXT_PREFIX.length);
-  const bytes = base64DecodedLength(text, "base64url");
+  const bytes = base64DecodedLength(token, "base64url", TEXT_PREFIX.length);
   const body = bodyFor(bytes);
-  if (bytes < 0 || !decodeBase64Into(text, "base64url", body, 0)) {
+  if (bytes < 0 || !decodeBase64Into(token, "base64url", body, 0, TEXT_PREFIX.length)) {
     throw new SzcryptError("MALFORMED", "an szc1 token is 'szc1:' followed by unpadded base64url");
   }
   try {
