@@ -46,7 +46,11 @@ function textToBinary(token: string): Uint8Array {
   return Buffer.concat([Buffer.from("szc1"), body]);
 }
 
-const text = fc.string({ unit: "grapheme", minLength: 1, maxLength: 60 });
+// Now and then long enough that a message's text bodies pass 4 KiB, where each token is encoded on its own.
+const text = fc.oneof(
+  { arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: 60 }), weight: 6 },
+  { arbitrary: fc.string({ unit: "grapheme-ascii", minLength: 2100, maxLength: 2600 }), weight: 1 },
+);
 const bytes = fc.uint8Array({ minLength: 1, maxLength: 140 });
 
 describe("szc1 per message", () => {

@@ -28,11 +28,20 @@ import { type LeafTransform, transformMessage } from "../plans/transform.js";
 let plainScratch = Buffer.alloc(1024);
 
 function scratchFor(bytes: number): Buffer {
+  // A large message gets scratch of its own, dropped after: plaintext room is not kept for good.
+  if (bytes > KEPT_SCRATCH) {
+    return Buffer.alloc(bytes);
+  }
   if (plainScratch.length < bytes) {
     plainScratch = Buffer.alloc(Math.max(bytes, 2 * plainScratch.length));
   }
   return plainScratch;
 }
+
+/** The most plaintext scratch kept between messages. */
+const KEPT_SCRATCH = 64 * 1024;
+/** Up to this many bytes of text bodies, tokens are substrings of one base64url string (each keeps it alive). */
+const SHARED_TEXT = 4096;
 
 /**
  * Whether the plaintext scratch is all zeros (tests: each message wipes what it wrote).
@@ -107,32 +116,35 @@ export function encryptSzc1Message<T extends object>(root: PlanNode, message: T,
   const lengths = new Int32Array(n);
   const at = new Int32Array(n);
   let p = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i] as string | Uint8Array;
-    plainAt[i] = p;
-    lengths[i] = typeof v === "string" ? plain.write(v, p, "utf8") : copyInto(plain, p, v);
-    p += lengths[i] as number;
-  }
-  // Text tokens' bodies (all after the magic) first, at offsets that are
-  // multiples of 3 with zeros between them: one base64url call encodes them
-  // all, and each token's text is a substring of it, exactly its canonical
-  // unpadded form. Bytes tokens' bodies after them, copied out to their own.
   let textLength = 0;
-  for (let i = 0; i < n; i++) {
-    if (typeof values[i] === "string") {
-      at[i] = textLength;
-      textLength += aligned(bodyLength(idLength, lengths[i] as number));
-    }
-  }
-  let end = textLength;
-  for (let i = 0; i < n; i++) {
-    if (typeof values[i] !== "string") {
-      at[i] = end;
-      end += bodyLength(idLength, lengths[i] as number);
-    }
-  }
-  const bodies = bodiesFor(end, 0);
+  let end = 0;
+  let bodies: Buffer;
+  // From the first plaintext byte written: whatever throws, the scratch is wiped.
   try {
+    for (let i = 0; i < n; i++) {
+      const v = values[i] as string | Uint8Array;
+      plainAt[i] = p;
+      lengths[i] = typeof v === "string" ? plain.write(v, p, "utf8") : copyInto(plain, p, v);
+      p += lengths[i] as number;
+    }
+    // Text tokens' bodies (all after the magic) first, at offsets that are
+    // multiples of 3 with zeros between them: one base64url call encodes them
+    // all, and each token's text is a substring of it, exactly its canonical
+    // unpadded form. Bytes tokens' bodies after them, copied out to their own.
+    for (let i = 0; i < n; i++) {
+      if (typeof values[i] === "string") {
+        at[i] = textLength;
+        textLength += aligned(bodyLength(idLength, lengths[i] as number));
+      }
+    }
+    end = textLength;
+    for (let i = 0; i < n; i++) {
+      if (typeof values[i] !== "string") {
+        at[i] = end;
+        end += bodyLength(idLength, lengths[i] as number);
+      }
+    }
+    bodies = bodiesFor(end, 0);
     const nonces = randomBytesPooled(SZC1_NONCE_BYTES * n);
     sealSzc1Records(
       key,
@@ -157,12 +169,16 @@ export function encryptSzc1Message<T extends object>(root: PlanNode, message: T,
       }
     }
   }
-  const encoded = textLength === 0 ? "" : bodies.toString("base64url", 0, textLength);
+  const shared = textLength <= SHARED_TEXT;
+  const encoded = textLength === 0 || !shared ? "" : bodies.toString("base64url", 0, textLength);
   let i = 0;
   return transformMessage(root, message, () => {
     const from = at[i] as number;
     const length = bodyLength(idLength, lengths[i] as number);
     if (typeof values[i++] === "string") {
+      if (!shared) {
+        return SZC1_TEXT_PREFIX + bodies.toString("base64url", from, from + length);
+      }
       const start = (from / 3) * 4;
       return SZC1_TEXT_PREFIX + encoded.substring(start, start + Math.ceil((length * 4) / 3));
     }

@@ -342,6 +342,68 @@ describe("batched AES-GCM against node:crypto's AES-GCM", () => {
     );
   });
 
+  it("seals and opens every length up to one past the batch limit, with every AAD form, as OpenSSL does", () => {
+    // Deterministic, not sampled: every block count the aggregated GHASH and
+    // its context form handle (0 to 6 blocks, and 7 for the fallback), each
+    // AAD alignment, with and without a per-call suffix, prepared and raw.
+    const raw = randomBytes(32);
+    const key = SzcryptKey.fromBytes(raw);
+    let cases = 0;
+    for (const aadLength of [0, 1, 15, 16, 17, 40]) {
+      for (const suffixLength of [undefined, 1, 5, 16, 31]) {
+        const aad = randomBytes(aadLength);
+        const suffix = suffixLength === undefined ? undefined : randomBytes(suffixLength);
+        const whole = Buffer.concat([aad, suffix ?? new Uint8Array(0)]);
+        const values = Array.from({ length: GCM_BATCH_MAX_PLAINTEXT + 2 }, (_, n) => ({
+          nonce: randomBytes(12),
+          plaintext: randomBytes(n),
+        }));
+        const expected = values.map((v) => nodeSeal(raw, v.nonce, whole, v.plaintext));
+        for (const prepared of [true, false]) {
+          const form = { aad: prepared ? GcmAad.of(key, aad) : aad, ...(suffix === undefined ? {} : { aadSuffix: suffix }) };
+          const sealed = gcmSealBatch(
+            key,
+            values.map((v) => ({ nonce: v.nonce, ...form, plaintext: v.plaintext })),
+          );
+          sealed.forEach((x, n) => {
+            assert.deepEqual(
+              Buffer.from(x),
+              expected[n],
+              `seal, ${n} bytes, AAD ${aadLength}, suffix ${suffixLength}, prepared ${prepared}`,
+            );
+          });
+          const opened = gcmOpenBatch(
+            key,
+            values.map((v, n) => ({ nonce: v.nonce, ...form, sealed: expected[n] as Buffer })),
+          );
+          opened.forEach((x, n) => {
+            assert.deepEqual(x, Buffer.from((values[n] as { plaintext: Buffer }).plaintext), `open, ${n} bytes`);
+          });
+          cases += values.length;
+        }
+        const common = (v: (typeof values)[number]) => ({ nonce: v.nonce, aad, suffix });
+        viaRecords(
+          key,
+          values.map((v) => ({ ...common(v), data: v.plaintext })),
+          "seal",
+          GCM_BATCH_MAX_PLAINTEXT,
+        ).forEach((x, n) => {
+          assert.deepEqual(x, expected[n], `records seal, ${n} bytes, AAD ${aadLength}, suffix ${suffixLength}`);
+        });
+        viaRecords(
+          key,
+          values.map((v, n) => ({ ...common(v), data: expected[n] as Buffer })),
+          "open",
+          GCM_BATCH_MAX_PLAINTEXT,
+        ).forEach((x, n) => {
+          assert.deepEqual(x, Buffer.from((values[n] as { plaintext: Buffer }).plaintext), `records open, ${n} bytes`);
+        });
+        cases += values.length;
+      }
+    }
+    assert.equal(cases, 6 * 5 * 3 * (GCM_BATCH_MAX_PLAINTEXT + 2));
+  });
+
   it("continues a prepared prefix with a suffix across every block alignment", () => {
     const raw = randomBytes(32);
     const key = SzcryptKey.fromBytes(raw);
