@@ -136,7 +136,13 @@ function sealText(plaintext: string, key: SzcryptKey, options: Szc1Options, nonc
 let bodyScratch = Buffer.allocUnsafeSlow(256);
 let plainScratch = Buffer.alloc(256);
 
+/** The most token scratch (ciphertext) kept between calls; a larger token gets its own, dropped after. */
+const KEPT_SCRATCH = 64 * 1024;
+
 function bodyFor(bytes: number): Buffer {
+  if (bytes > KEPT_SCRATCH) {
+    return Buffer.allocUnsafeSlow(bytes);
+  }
   if (bodyScratch.length < bytes) {
     bodyScratch = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * bodyScratch.length));
   }
