@@ -180,4 +180,15 @@ describe("szc1 one value: the plaintext scratch", () => {
       assert.ok(szc1ScratchIsClear(), `call ${i}`);
     }
   });
+
+  it("opens values over the 64 KiB of scratch it keeps, and leaves the scratch zeroed", () => {
+    const ring = Keyring.of(key32);
+    const text = "é".repeat(40_000);
+    assert.equal(decryptSzc1(encryptSzc1(text, key32, { fieldName: FIELD }), ring, { fieldName: FIELD }), text);
+    assert.ok(szc1ScratchIsClear());
+    const big = new Uint8Array(70_000).fill(3);
+    assert.deepEqual(decryptSzc1Bytes(encryptSzc1Bytes(big, key32, { fieldName: FIELD }), ring, { fieldName: FIELD }), big);
+    assert.ok(szc1ScratchIsClear());
+    assert.equal(decryptSzc1(encryptSzc1("small after", key32, { fieldName: FIELD }), ring, { fieldName: FIELD }), "small after");
+  });
 });

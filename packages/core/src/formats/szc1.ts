@@ -127,6 +127,7 @@ function sealText(plaintext: string, key: SzcryptKey, options: Szc1Options, nonc
     return TEXT_PREFIX + body.toString("base64url", 0, bodyLength);
   } finally {
     plain.fill(0, 0, length);
+    releaseLargePlain();
   }
 }
 
@@ -136,7 +137,7 @@ function sealText(plaintext: string, key: SzcryptKey, options: Szc1Options, nonc
 let bodyScratch = Buffer.allocUnsafeSlow(256);
 let plainScratch = Buffer.alloc(256);
 
-/** The most token scratch (ciphertext) kept between calls; a larger token gets its own, dropped after. */
+/** The most scratch kept between calls: a larger token gets its own, and a plaintext scratch grown past it is let go (zeroed). */
 const KEPT_SCRATCH = 64 * 1024;
 
 function bodyFor(bytes: number): Buffer {
@@ -147,6 +148,13 @@ function bodyFor(bytes: number): Buffer {
     bodyScratch = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * bodyScratch.length));
   }
   return bodyScratch;
+}
+
+/** Lets go of a plaintext scratch that grew past KEPT_SCRATCH for one large value (callers zero it first). */
+function releaseLargePlain(): void {
+  if (plainScratch.length > KEPT_SCRATCH) {
+    plainScratch = Buffer.alloc(256);
+  }
 }
 
 function plainFor(bytes: number): Buffer {
@@ -203,6 +211,7 @@ export function decryptSzc1(token: string, keys: Keyring | SzcryptKey, options: 
   } finally {
     // Up to what openInto made room for (it may have thrown before).
     plainScratch.fill(0, 0, Math.min(bytes, plainScratch.length));
+    releaseLargePlain();
   }
 }
 
@@ -337,6 +346,7 @@ export function decryptSzc1Bytes(data: Uint8Array, keys: Keyring | SzcryptKey, o
     return out;
   } finally {
     plainScratch.fill(0, 0, Math.min(end, plainScratch.length));
+    releaseLargePlain();
   }
 }
 
